@@ -1,0 +1,6 @@
+import type { Migration } from '../migration';
+import { migration001 } from './001_library';
+import { migration002 } from './002_jobs';
+
+/** Every migration, in order. Add new ones as their own file and append them here. */
+export const migrations: readonly Migration[] = [migration001, migration002];

@@ -1,0 +1,33 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { sqliteVecPath } from '../../../native/sqlite-vec';
+import { CuebankError } from '../errors';
+import { migrate } from './migrate';
+import { migrations } from './migrations';
+
+export type Db = Database.Database;
+
+/**
+ * Opens (creating if needed) a workspace database: WAL journal so readers never block the
+ * indexer, sqlite-vec loaded, migrations applied. Any failure becomes one clear error.
+ */
+export function openDatabase(file: string): Db {
+  let db: Db | undefined;
+  try {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    db.loadExtension(sqliteVecPath());
+    migrate(db, migrations);
+    return db;
+  } catch (err) {
+    db?.close();
+    if (err instanceof CuebankError) throw err;
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new CuebankError('database_error', `Cannot open database ${file}: ${reason}`, { cause: err });
+  }
+}
