@@ -1,0 +1,311 @@
+import path from 'node:path';
+import type { IndexFailure, IndexSummary } from '../../../preload/contract/library';
+import { openMonoStream, readMeta, type FileMeta } from '../audio';
+import type { IndexSettings } from '../config';
+import type { Db } from '../db/open';
+import { FileQueries, type FileRecord, type FileRow } from '../db/queries/files';
+import type { FolderRow } from '../db/queries/folders';
+import { CuebankError, toErrorValue } from '../errors';
+import type { JobContext } from '../jobs/manager';
+import type { Embedder, StageTimings } from '../models/types';
+import { fingerprint } from './fingerprint';
+import { ftsDocument } from './keywords';
+import { scanFolders, type ScanEntry } from './scan';
+import type { VectorSpaces } from './spaces';
+import type { VectorStore } from './vector-types';
+import { WindowPlanner } from './windows';
+
+export interface IndexDeps {
+  db: Db;
+  spaces: VectorSpaces;
+  /** Null when no CLAP pack is present: files get format, metadata and keywords only. */
+  embedder: Embedder | null;
+  settings: IndexSettings;
+  /** Shown in the summary when there is no embedder. */
+  noEmbedderNote: string;
+  /** Accumulates time per stage (decode, resample, features, model, database) for benchmarks. */
+  timings?: StageTimings;
+}
+
+/** One file the job has to read: new, changed, a retry of a failure, or only missing its embeddings. */
+interface Work {
+  entry: ScanEntry;
+  folder: FolderRow;
+  row: FileRow | undefined;
+  /** 'embed': the stored metadata is current, only the vectors of this space are missing. */
+  kind: 'new' | 'changed' | 'embed';
+  fingerprint: string | null;
+  meta: FileMeta | null;
+  windows: { start: number; end: number }[];
+  vectors: Float32Array[];
+  error: string | null;
+}
+
+interface QueuedWindow {
+  work: Work;
+  index: number;
+  samples: Float32Array;
+}
+
+const now = () => performance.now();
+
+/**
+ * Brings the index of the given folders up to date with the disk: new, modified, moved and deleted
+ * files; failures recorded per file while the rest indexes. Work is committed every
+ * `transactionFiles` files, and a file counts as done only once its row, keywords, windows and
+ * vectors are committed together, so a run killed at any point resumes where it stopped with no
+ * duplicates. Library files are only ever read.
+ */
+export async function runIndexJob(deps: IndexDeps, folders: FolderRow[], ctx: JobContext): Promise<IndexSummary> {
+  const { db, embedder, settings } = deps;
+  const timings = deps.timings ?? {};
+  const files = new FileQueries(db);
+  const store: VectorStore | null = embedder ? deps.spaces.open(embedder.space, embedder.dim) : null;
+  const failed: IndexFailure[] = [];
+  const summary = { scanned: 0, added: 0, updated: 0, unchanged: 0, moved: 0, removed: 0, embedded: 0 };
+
+  // 1. Scan. A root that cannot be read keeps its files in the index (an unplugged drive is not a deletion).
+  ctx.progress({ fraction: null, stage: 'scan', detail: { found: 0 } });
+  const found = new Map<string, { entry: ScanEntry; folder: FolderRow }>();
+  const unreadableRoots = new Set<number>();
+  for (const folder of folders) {
+    const scan = await scanFolders([folder.path], {
+      followSymlinks: settings.followSymlinks,
+      signal: ctx.signal,
+      onFound: (n) => ctx.progress({ fraction: null, stage: 'scan', detail: { found: found.size + n } }),
+    });
+    for (const p of scan.problems) {
+      if (p.path === folder.path) unreadableRoots.add(folder.id);
+      failed.push(p);
+    }
+    for (const entry of scan.files) if (!found.has(entry.realPath)) found.set(entry.realPath, { entry, folder });
+  }
+  summary.scanned = found.size;
+
+  // 2. Compare with the database.
+  const existing = files.inFolders(folders.map((f) => f.id));
+  const byReal = new Map(existing.map((r) => [r.real_path, r]));
+  const work: Work[] = [];
+  const fresh: { entry: ScanEntry; folder: FolderRow }[] = [];
+  const metaOnlyMoves: { row: FileRow; entry: ScanEntry; folder: FolderRow }[] = [];
+  for (const item of found.values()) {
+    const row = byReal.get(item.entry.realPath);
+    if (!row) {
+      fresh.push(item);
+      continue;
+    }
+    byReal.delete(item.entry.realPath);
+    const same = row.status === 'ok' && row.size === item.entry.size && row.mtime_ms === item.entry.mtimeMs;
+    if (!same) work.push(newWork(item, row, 'changed'));
+    else if (embedder && row.embed_space !== embedder.space) work.push(newWork(item, row, 'embed'));
+    else summary.unchanged++;
+    if (same && (row.path !== item.entry.path || row.folder_id !== item.folder.id)) metaOnlyMoves.push({ row, ...item });
+  }
+  // Rows not seen on disk: moved (same content found under a new name) or removed.
+  const missing = [...byReal.values()].filter((r) => !unreadableRoots.has(r.folder_id));
+  const missingByPrint = new Map<string, FileRow[]>();
+  for (const r of missing) missingByPrint.set(r.fingerprint, [...(missingByPrint.get(r.fingerprint) ?? []), r]);
+  for (const item of fresh) {
+    ctx.signal.throwIfAborted();
+    let print: string;
+    try {
+      print = await fingerprint(item.entry.realPath, item.entry.size);
+    } catch (err) {
+      failed.push({ path: item.entry.path, error: toErrorValue(err).message });
+      continue;
+    }
+    const candidates = missingByPrint.get(print);
+    const movedFrom = candidates?.find((r) => r.size === item.entry.size && r.status === 'ok');
+    if (movedFrom) {
+      candidates!.splice(candidates!.indexOf(movedFrom), 1);
+      metaOnlyMoves.push({ row: movedFrom, ...item });
+      summary.moved++;
+      if (embedder && movedFrom.embed_space !== embedder.space) work.push(newWork(item, { ...movedFrom, path: item.entry.path }, 'embed'));
+    } else {
+      work.push({ ...newWork(item, undefined, 'new'), fingerprint: print });
+    }
+  }
+  const removed = [...missingByPrint.values()].flat();
+
+  const t0 = now();
+  db.transaction(() => {
+    for (const r of removed) {
+      deps.spaces.removeWindows(files.windowsBySpace(r.id));
+      files.delete(r.id);
+    }
+    // Renames can form chains (a→b while b→c); park every moved row first so no path is ever taken twice.
+    for (const m of metaOnlyMoves) files.park(m.row.id);
+    for (const m of metaOnlyMoves) files.move(m.row.id, moveTarget(m.entry, m.folder));
+  })();
+  timings.database = (timings.database ?? 0) + now() - t0;
+  summary.removed = removed.length;
+
+  // 3. Read, embed and write, in order, committing every `transactionFiles` files.
+  const total = work.length;
+  let done = 0;
+  const started = Date.now();
+  const queue: QueuedWindow[] = [];
+  let ready: Work[] = [];
+
+  const report = (current: string) => {
+    const elapsed = (Date.now() - started) / 1000;
+    const eta = done > 0 ? (elapsed / done) * (total - done) : null;
+    ctx.progress({
+      fraction: total ? done / total : 1,
+      stage: 'index',
+      detail: { done, total, currentFile: current, failed: failed.length, etaSeconds: eta },
+    });
+  };
+
+  const embedQueued = async () => {
+    if (!queue.length || !embedder) return;
+    const batch = queue.splice(0, queue.length);
+    const vectors = await embedder.embedAudio(
+      batch.map((q) => q.samples),
+      timings,
+    );
+    batch.forEach((q, i) => (q.work.vectors[q.index] = vectors[i]));
+  };
+
+  const commit = async () => {
+    await embedQueued();
+    if (!ready.length) return;
+    const batch = ready;
+    ready = [];
+    const t = now();
+    db.transaction(() => {
+      for (const w of batch) writeWork(w);
+    })();
+    timings.database = (timings.database ?? 0) + now() - t;
+    for (const w of batch) {
+      if (w.error) failed.push({ path: w.entry.path, error: w.error });
+      else if (w.kind === 'new') summary.added++;
+      else if (w.kind === 'changed') summary.updated++;
+      if (!w.error && embedder) summary.embedded++;
+    }
+  };
+
+  const writeWork = (w: Work) => {
+    const record = toRecord(w);
+    let id = w.row?.id;
+    if (w.kind !== 'embed' || w.error) {
+      if (id === undefined) id = files.insert(record);
+      else files.update(id, record);
+    }
+    if (id === undefined) return;
+    if (w.error) {
+      deps.spaces.removeWindows(files.windowsBySpace(id));
+      files.deleteWindows(id);
+      files.setFts(id, null);
+      return;
+    }
+    if (w.kind !== 'embed') files.setFts(id, ftsDocument(w.entry.path, w.folder.path, w.meta));
+    if (!embedder || !store) return;
+    // Content changed: every space's windows are stale. Embed only: replace this space's windows.
+    const stale = files.windowsBySpace(id);
+    if (w.kind === 'embed') for (const space of [...stale.keys()]) if (space !== embedder.space) stale.delete(space);
+    deps.spaces.removeWindows(stale);
+    files.deleteWindows(id, w.kind === 'embed' ? embedder.space : undefined);
+    const items = w.windows.map((win, i) => ({
+      id: files.insertWindow(id!, embedder.space, win.start, win.end),
+      vector: w.vectors[i],
+    }));
+    store.upsert(items);
+    files.setEmbedSpace(id, embedder.space);
+  };
+
+  for (const w of work) {
+    ctx.signal.throwIfAborted();
+    report(w.entry.path);
+    try {
+      await readWork(w);
+    } catch (err) {
+      if (ctx.signal.aborted) throw err;
+      const e = toErrorValue(err);
+      if (e.code === 'model_error') throw err;
+      w.error = e.message;
+      for (let i = queue.length - 1; i >= 0; i--) if (queue[i].work === w) queue.splice(i, 1);
+    }
+    ready.push(w);
+    done++;
+    if (queue.length >= settings.embedBatchWindows) await embedQueued();
+    if (ready.length >= settings.transactionFiles) await commit();
+  }
+  await commit();
+  report('');
+
+  return {
+    ...summary,
+    failed,
+    embeddingNote: embedder ? null : deps.noEmbedderNote,
+  };
+
+  async function readWork(w: Work): Promise<void> {
+    w.fingerprint ??= await fingerprint(w.entry.realPath, w.entry.size);
+    if (!embedder) {
+      const t = now();
+      w.meta = await readMeta(w.entry.realPath);
+      timings.decode = (timings.decode ?? 0) + now() - t;
+      checkAudible(w.meta);
+      return;
+    }
+    const { meta, blocks } = await openMonoStream(w.entry.realPath, {
+      targetRate: embedder.sampleRate,
+      signal: ctx.signal,
+      timings,
+    });
+    w.meta = meta;
+    checkAudible(meta);
+    const planner = new WindowPlanner(embedder.sampleRate, embedder.windowSeconds, settings.hopSeconds);
+    const enqueue = (win: { start: number; end: number; samples: Float32Array }) => {
+      queue.push({ work: w, index: w.windows.length, samples: win.samples });
+      w.windows.push({ start: win.start, end: win.end });
+    };
+    for await (const block of blocks) {
+      for (const win of planner.push(block)) enqueue(win);
+      if (queue.length >= settings.embedBatchWindows) await embedQueued();
+    }
+    for (const win of planner.finish()) enqueue(win);
+    if (!w.windows.length) throw new CuebankError('corrupt_file', 'No audio samples in the file');
+  }
+}
+
+function checkAudible(meta: FileMeta): void {
+  if (meta.format.frames <= 0) throw new CuebankError('corrupt_file', 'No audio samples in the file');
+}
+
+function newWork(item: { entry: ScanEntry; folder: FolderRow }, row: FileRow | undefined, kind: Work['kind']): Work {
+  const print = kind === 'embed' && row ? row.fingerprint : null;
+  return { entry: item.entry, folder: item.folder, row, kind, fingerprint: print, meta: null, windows: [], vectors: [], error: null };
+}
+
+function moveTarget(entry: ScanEntry, folder: FolderRow) {
+  return {
+    folderId: folder.id,
+    path: entry.path,
+    realPath: entry.realPath,
+    name: path.basename(entry.path),
+    ext: path.extname(entry.path).slice(1).toLowerCase(),
+    mtimeMs: entry.mtimeMs,
+  };
+}
+
+function toRecord(w: Work): FileRecord {
+  const f = w.meta?.format;
+  const ok = !w.error;
+  return {
+    ...moveTarget(w.entry, w.folder),
+    size: w.entry.size,
+    fingerprint: w.fingerprint ?? '',
+    status: ok ? 'ok' : 'failed',
+    error: w.error,
+    codec: f?.codec ?? null,
+    sampleRate: f?.sampleRate ?? null,
+    channels: f?.channels ?? null,
+    bitsPerSample: f?.bitsPerSample ?? null,
+    frames: f?.frames ?? null,
+    duration: f?.duration ?? null,
+    metaJson: w.meta ? JSON.stringify(w.meta) : null,
+    embedSpace: null,
+  };
+}

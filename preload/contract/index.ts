@@ -1,0 +1,38 @@
+import type { z } from 'zod';
+import { jobsChannels, jobsEvents } from './jobs';
+import { libraryChannels } from './library';
+import { metaChannels } from './meta';
+import { modelsChannels } from './models';
+import { searchChannels } from './search';
+
+export * from './common';
+export * from './jobs';
+export * from './library';
+export * from './meta';
+export * from './models';
+export * from './search';
+
+/** Every invokable channel: name -> { input, output } schemas. */
+export const channels = {
+  ...libraryChannels,
+  ...metaChannels,
+  ...searchChannels,
+  ...jobsChannels,
+  ...modelsChannels,
+};
+
+/** Every event the engine pushes: name -> payload schema. */
+export const events = {
+  ...jobsEvents,
+};
+
+export type Channels = typeof channels;
+export type ChannelName = keyof Channels;
+/** What a caller may send (defaults not yet applied). */
+export type ChannelInput<N extends ChannelName> = z.input<Channels[N]['input']>;
+/** What a handler receives after the schema parsed it. */
+export type ChannelParsed<N extends ChannelName> = z.infer<Channels[N]['input']>;
+export type ChannelOutput<N extends ChannelName> = z.infer<Channels[N]['output']>;
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<N extends EventName> = z.infer<Events[N]>;
