@@ -3,8 +3,8 @@ import type { ModelsStatus } from '../../preload/contract/models';
 import type { SearchResponse } from '../../preload/contract/search';
 import type { FileMeta } from '../engine/audio/types';
 
-const out = (text: string) => process.stdout.write(`${text}\n`);
-const json = (value: unknown) => out(JSON.stringify(value, null, 2));
+const out = (text: string): void => void process.stdout.write(`${text}\n`);
+const json = (value: unknown): void => out(JSON.stringify(value, null, 2));
 
 export function printIndex(summary: IndexSummary, asJson: boolean): void {
   if (asJson) return json(summary);

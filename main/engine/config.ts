@@ -37,8 +37,8 @@ export interface SearchSettings {
 }
 
 export interface ModelSettings {
-  /** ONNX weight variant: fp32, fp16, q8, ... (picks onnx/<model><suffix>.onnx). */
-  dtype: string;
+  /** ONNX weight variant: fp32, fp16, q8, ... (picks onnx/<model><suffix>.onnx); null: the pack's default. */
+  dtype: string | null;
   /** Preferred execution providers in order; null picks per platform with CPU last. */
   executionProviders: string[] | null;
 }
