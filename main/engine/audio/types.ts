@@ -6,15 +6,16 @@ export interface DecodedAudio {
 
 /** What a file's container and codec say about it; names follow ffprobe's where they exist. */
 export interface FormatInfo {
-  /** 'wav' | 'rf64' | 'aiff' | 'aifc' | 'flac' | 'mp3' | 'ogg' */
+  /** Detected from the bytes: 'wav' | 'rf64' | 'bw64' | 'aiff' | 'aifc' | 'flac' | 'mp3' | 'ogg' */
   container: string;
-  /** ffprobe codec_name: pcm_s16le, pcm_s24le, pcm_f32le, pcm_s16be, flac, mp3, vorbis, opus, ... */
+  /** ffprobe codec_name: pcm_u8, pcm_s16le, pcm_s24le, pcm_f32le, pcm_s16be, flac, mp3 (mp2/mp1), vorbis, opus, ... */
   codec: string;
+  /** The rate the audio decodes at (Opus always decodes at 48000, whatever its input rate was). */
   sampleRate: number;
   channels: number;
   /** Bits per stored sample for PCM and FLAC; null for lossy codecs. */
   bitsPerSample: number | null;
-  /** Sample frames per channel. */
+  /** Sample frames per channel: exact from headers for WAV/AIFF/FLAC, counted by decoding for MP3/Ogg. */
   frames: number;
   /** Seconds. */
   duration: number;
@@ -30,7 +31,7 @@ export interface BextInfo {
   /** Sample count since midnight of the first sample; exact up to 2^53. */
   timeReference: number;
   version: number;
-  /** SMPTE 330M UMID as upper-case hex, '' when absent or all zero. */
+  /** SMPTE 330M UMID as upper-case hex (32 bytes, or 64 when the extended half is not zero); '' when all zero. */
   umid: string;
   /** Loudness fields of bext v2, null where the version has none. */
   loudnessValue: number | null;
@@ -64,12 +65,18 @@ export interface SamplerInfo {
 export interface FileMeta {
   format: FormatInfo;
   bext: BextInfo | null;
-  /** iXML as a nested object: element names as keys, text as values, repeated elements as arrays. */
+  /**
+   * iXML as a nested object: the root element's (BWFXML) content, element names as keys, trimmed text
+   * as values, repeated elements as arrays, attributes ignored. E.g. { PROJECT, SCENE, TAKE, TRACK_LIST: { TRACK: [...] } }.
+   */
   ixml: Record<string, unknown> | null;
-  /** RIFF LIST/INFO, AIFF NAME/AUTH/ANNO, Vorbis comments, ID3 text frames: upper-case keys. */
+  /**
+   * RIFF LIST/INFO (INAM, IART, ICMT, ...), AIFF NAME/AUTH/ANNO/(C), Vorbis comments and ID3 text frames
+   * (TITLE, ARTIST, COMMENT, ...): upper-case keys; repeated keys joined with '; ' ('\n' for AIFF ANNO).
+   */
   info: Record<string, string>;
   cues: CuePoint[];
   sampler: SamplerInfo | null;
-  /** Problems that did not stop decoding, e.g. a data chunk shorter than its header says. */
+  /** Problems that did not stop decoding, e.g. a data chunk shorter than its header says, or a misnamed file. */
   warnings: string[];
 }

@@ -1,0 +1,94 @@
+import { acquireDecoder, releaseDecoder, type CodecKind, type DecodedChunk } from './decoders';
+import { corrupt } from './fail';
+import type { AudioSource } from './source';
+
+/** File bytes handed to a decoder per call: large enough to amortise calls, small for memory. */
+const READ_BYTES = 512 * 1024;
+
+export interface CodecStream {
+  kind: CodecKind;
+  label: string;
+  /** Byte range of the encoded stream in the file. */
+  start: number;
+  end: number;
+  /** Channels to keep: mpg123 always returns two, even for mono MP3. */
+  channels: number;
+  /** FLAC's bits per sample: its decoder scales by 2^(bits-1) - 1, which is undone (see toPcmScale). */
+  bits?: number;
+}
+
+/** Adding then subtracting 1.5 * 2^52 rounds a double to the nearest integer, faster than Math.round. */
+const ROUND = 6755399441055744;
+
+/**
+ * The FLAC decoder returns float32(int / (2^(bits-1) - 1)). Cuebank scales every integer format by
+ * 2^(bits-1) (as ffmpeg does and as WAV decoding here does), so lossless files decode to the same
+ * floats whatever the container. Rounding recovers the integer exactly up to 24 bits (the error
+ * before rounding is below 0.25).
+ */
+function toPcmScale(channels: Float32Array[], bits: number): void {
+  const s = 2 ** (bits - 1) - 1;
+  const inv = 1 / 2 ** (bits - 1);
+  for (let k = 0; k < channels.length; k++) {
+    const c = channels[k];
+    if (bits <= 24) for (let i = 0; i < c.length; i++) c[i] = (c[i] * s + ROUND - ROUND) * inv;
+    else for (let i = 0; i < c.length; i++) c[i] = c[i] * s * inv;
+  }
+}
+
+export interface DecodeTotals {
+  frames: number;
+  sampleRate: number;
+  warnings: string[];
+}
+
+/**
+ * Feeds a compressed stream through its wasm decoder in file-order chunks and yields each decoded
+ * piece (planar, `s.channels` channels). Reads the file at offsets, never whole. `totals` is
+ * complete once the generator finishes; it throws if nothing at all could be decoded.
+ */
+export async function* decodeChunks(
+  src: AudioSource,
+  s: CodecStream,
+  totals: DecodeTotals,
+  signal?: AbortSignal,
+): AsyncGenerator<Float32Array[], void, void> {
+  const decoder = await acquireDecoder(s.kind);
+  let clean = false;
+  let errors = 0;
+  let firstError = '';
+  const take = (d: DecodedChunk): Float32Array[] | null => {
+    for (const e of d.errors) {
+      errors++;
+      firstError ||= e.message;
+    }
+    if (!d.samplesDecoded) return null;
+    totals.sampleRate ||= d.sampleRate;
+    totals.frames += d.samplesDecoded;
+    const out = d.channelData.slice(0, s.channels);
+    if (s.bits) toPcmScale(out, s.bits);
+    return out;
+  };
+  try {
+    for (let o = s.start; o < s.end; o += READ_BYTES) {
+      signal?.throwIfAborted();
+      const bytes = await src.read(o, Math.min(READ_BYTES, s.end - o));
+      // A fresh copy: the parsers keep references to partial frames between calls.
+      const out = take(await decoder.decode(new Uint8Array(bytes)));
+      if (out) yield out;
+    }
+    const out = take(await decoder.flush());
+    clean = true;
+    if (out) yield out;
+  } finally {
+    releaseDecoder(s.kind, decoder, clean);
+  }
+  if (!totals.frames) {
+    throw corrupt(errors ? `Cannot decode this ${s.label} file: ${firstError}` : `No audio could be decoded from this ${s.label} file`);
+  }
+  if (errors) totals.warnings.push(`${errors} ${s.label} decode error${errors > 1 ? 's' : ''} (first: ${firstError}); decoded the rest`);
+}
+
+export function newTotals(): DecodeTotals {
+  return { frames: 0, sampleRate: 0, warnings: [] };
+}

@@ -1,0 +1,8 @@
+/** Cuebank's audio input layer: read metadata, decode, and stream mono at a model's sample rate. */
+export * from './types';
+export { readMeta, decodeFile } from './read';
+export { openMonoStream, type MonoStreamOptions } from './stream';
+export { toMono } from './mixdown';
+export { createResampler, resample, type Resampler } from './resample';
+export { freeDecoders } from './decoders';
+export { encodeWav, writeWavFile, type WavSampleFormat } from './wav-write';

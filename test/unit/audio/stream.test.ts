@@ -1,0 +1,139 @@
+import fs from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createResampler, decodeFile, openMonoStream, resample, toMono } from '../../../main/engine/audio';
+import { chunk, comm, flacVerbatim, fmt, form, intSignal, pcmBE, pcmLE, riff, ssnd, tempFile, removeTempFiles } from './build';
+
+afterAll(removeTempFiles);
+
+async function collect(blocks: AsyncIterable<Float32Array>): Promise<{ all: Float32Array; sizes: number[] }> {
+  const parts: Float32Array[] = [];
+  for await (const b of blocks) parts.push(b);
+  const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
+  return { all, sizes: parts.map((p) => p.length) };
+}
+
+function maxDiff(a: Float32Array, b: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/** Open file descriptors of this process that point at `file` (Linux /proc; null elsewhere). */
+function openCount(file: string): number | null {
+  try {
+    const real = fs.realpathSync(file);
+    return fs.readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return fs.readlinkSync(`/proc/self/fd/${fd}`) === real;
+      } catch {
+        return false;
+      }
+    }).length;
+  } catch {
+    return null;
+  }
+}
+
+const stereo = (seconds: number, rate: number, bits = 24, channels = 2) => {
+  const n = Math.round(seconds * rate);
+  const data = Array.from({ length: channels }, (_, c) => intSignal(n, bits, 31 + c));
+  return tempFile(`s${rate}.wav`, riff([fmt({ channels, rate, bits }), chunk('data', pcmLE(data, bits))]));
+};
+const stereo24 = (seconds: number, rate: number) => stereo(seconds, rate);
+
+describe('openMonoStream', () => {
+  it('WAV: blocks equal the one-shot mono resample of the decoded file, in 1-10 s blocks', async () => {
+    const file = stereo24(7.3, 44100);
+    const timings: Record<string, number> = {};
+    const { meta, blocks } = await openMonoStream(file, { targetRate: 48000, timings });
+    expect(meta.format).toMatchObject({ sampleRate: 44100, channels: 2, frames: Math.round(7.3 * 44100) });
+    const { all, sizes } = await collect(blocks);
+    const { audio } = await decodeFile(file);
+    const expected = resample(toMono(audio.channels), 44100, 48000);
+    expect(all.length).toBe(Math.round((meta.format.frames * 48000) / 44100));
+    expect(maxDiff(all, expected)).toBe(0);
+    for (const s of sizes.slice(0, -1)) {
+      expect(s).toBeGreaterThanOrEqual(48000 * 1 - 1000);
+      expect(s).toBeLessThanOrEqual(48000 * 10);
+    }
+    expect(timings.decode).toBeGreaterThan(0);
+    expect(timings.resample).toBeGreaterThan(0);
+  });
+
+  for (const [bits, channels] of [
+    [8, 2],
+    [16, 1],
+    [16, 2],
+    [24, 2],
+    [32, 2],
+    [24, 6],
+  ]) {
+    it(`WAV ${bits}-bit ${channels} ch at the target rate: exactly the average of the decoded channels`, async () => {
+      const file = stereo(2.5, 48000, bits, channels);
+      const { all } = await collect((await openMonoStream(file, { targetRate: 48000 })).blocks);
+      const { audio } = await decodeFile(file);
+      expect(maxDiff(all, toMono(audio.channels))).toBe(0);
+      expect(all.length).toBe(audio.channels[0].length);
+    });
+  }
+
+  it('AIFF and FLAC stream the same samples as decodeFile', async () => {
+    const n = 30000;
+    const a = intSignal(n, 16, 33);
+    const aiff = tempFile('x.aiff', form('AIFF', [comm(1, n, 16, 22050), ssnd(pcmBE([a], 16))]));
+    const flac = tempFile('x.flac', flacVerbatim([a, a], 22050, 16));
+    for (const file of [aiff, flac]) {
+      const { meta, blocks } = await openMonoStream(file, { targetRate: 16000 });
+      const { all } = await collect(blocks);
+      const { audio } = await decodeFile(file);
+      expect(meta.format.frames).toBe(n);
+      expect(all.length).toBe(Math.round((n * 16000) / 22050));
+      expect(maxDiff(all, resample(toMono(audio.channels), 22050, 16000))).toBeLessThan(1e-6);
+    }
+  });
+
+  it('a stream that is never iterated holds no file open; one left early closes its file', async () => {
+    const file = stereo24(5, 48000);
+    const before = openCount(file);
+    if (before === null) return; // no /proc: nothing to observe
+    await openMonoStream(file, { targetRate: 16000 });
+    expect(openCount(file)).toBe(0);
+    const { blocks } = await openMonoStream(file, { targetRate: 16000 });
+    for await (const b of blocks) {
+      expect(b.length).toBeGreaterThan(0);
+      expect(openCount(file)).toBe(1);
+      break;
+    }
+    expect(openCount(file)).toBe(0);
+  });
+
+  it('stops with an AbortError when the signal fires between blocks', async () => {
+    const file = stereo24(6, 48000);
+    const ctl = new AbortController();
+    const { blocks } = await openMonoStream(file, { targetRate: 16000, signal: ctl.signal });
+    let n = 0;
+    await expect(
+      (async () => {
+        for await (const _ of blocks) {
+          if (++n === 1) ctl.abort();
+        }
+      })(),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+    expect(n).toBe(1);
+    await expect(openMonoStream(file, { targetRate: 16000, signal: ctl.signal })).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('a streaming resampler matches for the stream path too (sanity of block boundaries)', () => {
+    const r = createResampler(96000, 48000);
+    const x = new Float32Array(96000 * 3).map((_, i) => Math.sin(i / 7));
+    const parts = [r.process(x.subarray(0, 96000 * 2)), r.process(x.subarray(96000 * 2)), r.flush()];
+    const whole = resample(x, 96000, 48000);
+    expect(parts.reduce((n, p) => n + p.length, 0)).toBe(whole.length);
+    expect(maxDiff(Float32Array.from(parts.flatMap((p) => Array.from(p))), whole)).toBe(0);
+  });
+});
