@@ -1,5 +1,6 @@
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createEngine, type Engine } from '../engine';
+import type { Engine } from '../engine';
 import { CuebankError } from '../engine/errors';
 import { printIndex, printMeta, printModels, printSearch } from './output';
 
@@ -38,8 +39,14 @@ function number(value: string | undefined, name: string, min: number, max: numbe
   return n;
 }
 
+/** Loaded only when a command needs it: model and database libraries take a while to import. */
+async function openEngine(dbPath: string, modelsDir: string): Promise<Engine> {
+  const { createEngine } = await import('../engine');
+  return createEngine({ dbPath, modelsDir });
+}
+
 async function withEngine<T>(args: Args, run: (engine: Engine) => Promise<T>): Promise<T> {
-  const engine = await createEngine({ dbPath: need(args, 'db'), modelsDir: need(args, 'models') });
+  const engine = await openEngine(need(args, 'db'), need(args, 'models'));
   // Ctrl-C cancels the running job cleanly; whatever was committed stays.
   const onSigint = () => {
     void engine.call('jobs.list', {}).then((jobs) => {
@@ -89,6 +96,7 @@ async function main(argv: string[]): Promise<number> {
       const weight = number(args.weight, 'weight', 0, 1);
       if (weight !== undefined && !(args.text && args.audio)) throw new UsageError('--weight applies only with both --text and --audio');
       const limit = number(args.limit, 'limit', 1, 100_000);
+      if (!fs.existsSync(need(args, 'db'))) throw new CuebankError('not_found', `No database at ${args.db}: run cuebank index first`);
       return withEngine(args, async (engine) => {
         const response = await engine.call('search.query', { text: args.text, audioPath: args.audio, weight, limit });
         printSearch(response, args.json);
@@ -104,7 +112,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'models': {
       const dbPath = args.db ?? ':memory:';
-      const engine = await createEngine({ dbPath, modelsDir: need(args, 'models') });
+      const engine = await openEngine(dbPath, need(args, 'models'));
       try {
         printModels(await engine.call('models.status', {}), args.json);
       } finally {
@@ -135,6 +143,12 @@ function showProgress(engine: Engine): () => void {
   };
 }
 
+// A reader that stops early (`| head`) is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 // stdout carries only the command's output: libraries that log go to stderr.
 console.log = console.error;
 console.info = console.error;
@@ -146,7 +160,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof UsageError) {
-      process.stderr.write(`cuebank: ${err.message}\n${USAGE}\n`);
+      process.stderr.write(`cuebank: ${err.message} (cuebank --help shows the usage)\n`);
       process.exitCode = 2;
     } else {
       const message = err instanceof Error ? err.message : String(err);

@@ -72,7 +72,7 @@ export async function search(deps: SearchDeps, query: SearchQuery): Promise<Sear
     if (query.audioPath && !text) {
       throw new CuebankError(
         'no_model',
-        embedder ? 'Nothing is embedded yet: index the library first.' : `Searching by example sound needs a CLAP model pack. ${deps.noEmbedderNote}`,
+        embedder ? 'Nothing is embedded yet: index the library first.' : `Search by example sound is unavailable. ${deps.noEmbedderNote}`,
       );
     }
     notes.push(embedder ? 'Nothing is embedded yet: index the library to search by meaning.' : deps.noEmbedderNote);

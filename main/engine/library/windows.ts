@@ -19,6 +19,9 @@ export class WindowPlanner {
   private readonly length: number;
   private readonly hop: number;
   private buffer = new Float32Array(0);
+  /** Blocks not yet joined into `buffer`. */
+  private pending: Float32Array[] = [];
+  private pendingLength = 0;
   /** Absolute sample index of buffer[0]. */
   private bufferStart = 0;
   /** Samples received so far. */
@@ -39,18 +42,18 @@ export class WindowPlanner {
 
   push(block: Float32Array): AudioWindow[] {
     if (block.length === 0) return [];
-    const merged = new Float32Array(this.buffer.length + block.length);
-    merged.set(this.buffer, 0);
-    merged.set(block, this.buffer.length);
-    this.buffer = merged;
+    this.pending.push(block);
+    this.pendingLength += block.length;
     this.received += block.length;
+    if (this.nextStart + this.length > this.received) return [];
 
+    // Enough for at least one window: join what is held once, cut, keep only what later windows need.
+    this.consolidate();
     const out: AudioWindow[] = [];
     while (this.nextStart + this.length <= this.received) {
       out.push(this.cut(this.nextStart, this.nextStart + this.length));
       this.nextStart += this.hop;
     }
-    // Keep what a later full window or the end-aligned tail window may still need.
     const keepFrom = Math.max(this.bufferStart, Math.min(this.nextStart, this.received - this.length));
     if (keepFrom > this.bufferStart) {
       this.buffer = this.buffer.slice(keepFrom - this.bufferStart);
@@ -61,11 +64,27 @@ export class WindowPlanner {
 
   finish(): AudioWindow[] {
     if (this.received === 0) return [];
+    this.consolidate();
     if (this.emitted === 0) return [this.cut(0, this.received)];
     const lastEnd = this.nextStart - this.hop + this.length;
     const tail = this.received - lastEnd;
     if (tail / this.sampleRate < MIN_TAIL_SECONDS) return [];
     return [this.cut(this.received - this.length, this.received)];
+  }
+
+  /** Appends the blocks received since the last window to the buffer, copying each sample once. */
+  private consolidate(): void {
+    if (!this.pending.length) return;
+    const merged = new Float32Array(this.buffer.length + this.pendingLength);
+    merged.set(this.buffer, 0);
+    let o = this.buffer.length;
+    for (const b of this.pending) {
+      merged.set(b, o);
+      o += b.length;
+    }
+    this.buffer = merged;
+    this.pending = [];
+    this.pendingLength = 0;
   }
 
   private cut(from: number, to: number): AudioWindow {
