@@ -17,6 +17,9 @@ export function openDatabase(file: string): Db {
   try {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     db = new Database(file);
+    // Takes effect only on a new, empty database. A 512-d float vector is a 2 KiB row: with the
+    // default 4 KiB pages each would waste about half a page (measured: 1M vectors 3.9 -> 2.3 GiB).
+    db.pragma('page_size = 16384');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');

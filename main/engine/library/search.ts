@@ -22,7 +22,7 @@ export interface SearchDeps {
 }
 
 /** With a filter this selective, every matching window is scored exactly instead of searched. */
-const EXACT_WINDOW_LIMIT = 20_000;
+const EXACT_WINDOW_LIMIT = 50_000;
 /** How many keyword matches take part in one ranking. */
 const KEYWORD_LIMIT = 2_000;
 /** Longest example sound used for a query; beyond this its average stops changing much. */
@@ -120,13 +120,18 @@ export async function search(deps: SearchDeps, query: SearchQuery): Promise<Sear
     // Widen until enough distinct files pass the filter or everything has been looked at.
     let k = limit * settings.candidateFactor;
     for (;;) {
+      if (2 * k >= total) {
+        // The filter keeps too few of the approximate hits: score what it allows, exactly.
+        ranked = rank(windowsWhere(db, store.space, filter));
+        break;
+      }
       const ids = new Set<number>();
-      for (const v of [textVector, example?.vector]) if (v) for (const h of store.search(v, Math.min(k, total))) ids.add(h.id);
+      for (const v of [textVector, example?.vector]) if (v) for (const h of store.search(v, k)) ids.add(h.id);
       const windows = windowsByIds(db, [...ids], filter);
       const covered = new Set(windows.map((w) => w.file_id));
       windows.push(...windowsOfFiles(db, store.space, [...keywords.keys()].filter((f) => !covered.has(f))));
       ranked = rank(dedupeWindows(windows));
-      if (ranked.length >= limit || k >= total) break;
+      if (ranked.length >= limit) break;
       k *= 4;
     }
   }
