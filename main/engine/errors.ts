@@ -11,6 +11,8 @@ export type ErrorCode =
   | 'model_error'
   | 'database_error'
   | 'cancelled'
+  | 'forbidden'
+  | 'unsupported'
   | 'internal';
 
 export class CuebankError extends Error {

@@ -6,6 +6,7 @@ import {
   type ChannelName,
   type ChannelOutput,
   type ChannelParsed,
+  type EngineChannelName,
   type EventName,
   type EventPayload,
 } from '../../preload/contract';
@@ -22,6 +23,9 @@ import { JobManager } from './jobs/manager';
 import { runIndexJob } from './library/index-job';
 import { search } from './library/search';
 import { VectorSpaces } from './library/spaces';
+import { WaveformCache } from './library/waveform';
+import { resolveMedia } from './library/media-access';
+import { getUiState, setUiState } from './ui-state';
 import type { StageTimings } from './models/types';
 
 export type { EngineConfig } from './config';
@@ -40,7 +44,7 @@ export interface EngineOptions {
 export interface Engine {
   readonly config: ResolvedConfig;
   /** Validates the input against the channel's schema, then runs it. Throws CuebankError. */
-  call<N extends ChannelName>(name: N, input: ChannelInput<N>): Promise<ChannelOutput<N>>;
+  call<N extends EngineChannelName>(name: N, input: ChannelInput<N>): Promise<ChannelOutput<N>>;
   /** Subscribes to engine events; returns the unsubscribe function. */
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
   /** Resolves when the job has ended. */
@@ -48,7 +52,7 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-type Handlers = { [N in ChannelName]: (input: ChannelParsed<N>) => Promise<ChannelOutput<N>> };
+type Handlers = { [N in EngineChannelName]: (input: ChannelParsed<N>) => Promise<ChannelOutput<N>> };
 
 export async function createEngine(config: EngineConfig, options: EngineOptions = {}): Promise<Engine> {
   const cfg = resolveConfig(config);
@@ -58,6 +62,7 @@ export async function createEngine(config: EngineConfig, options: EngineOptions 
   const jobs = new JobManager(db);
   const models = new EmbedderSlot(cfg.modelsDir, cfg.models);
   const interrupted = jobs.recoverInterrupted();
+  const waveforms = new WaveformCache();
 
   const startIndex = (rows: FolderRow[], kind: 'index' | 'embed') =>
     jobs.start(kind, { folders: rows.map((r) => r.path) }, async (ctx) => {
@@ -90,6 +95,8 @@ export async function createEngine(config: EngineConfig, options: EngineOptions 
     },
     'library.failures': async () => failures(db),
     'library.stats': async () => stats(db),
+    'library.waveform': async ({ path: p, points }) => waveforms.get(p, points),
+    'media.resolve': async ({ path: p }) => resolveMedia(db, p),
     'library.meta': async ({ path: p }) => {
       if (!fs.existsSync(p)) throw new CuebankError('not_found', `File not found: ${p}`);
       return readMeta(p);
@@ -102,6 +109,11 @@ export async function createEngine(config: EngineConfig, options: EngineOptions 
     'jobs.list': async () => jobs.list(),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     'models.status': async () => models.status(),
+    'ui.getState': async () => getUiState(db),
+    'ui.setState': async (state) => {
+      setUiState(db, state);
+      return {};
+    },
     'models.rescan': async () => {
       await models.rescan();
       const embedJobId = await embedMissing();
@@ -120,6 +132,7 @@ export async function createEngine(config: EngineConfig, options: EngineOptions 
     config: cfg,
     async call(name, input) {
       if (closed) throw new CuebankError('internal', 'The engine is closed');
+      if (!(name in handlers)) throw new CuebankError('invalid_input', `Unknown channel: ${String(name)}`);
       const schema = channels[name].input;
       const parsed = schema.safeParse(input ?? {});
       if (!parsed.success) {

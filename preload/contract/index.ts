@@ -1,29 +1,45 @@
 import type { z } from 'zod';
+import { appChannels, appEvents } from './app';
 import { jobsChannels, jobsEvents } from './jobs';
 import { libraryChannels } from './library';
+import { mediaChannels } from './media';
 import { metaChannels } from './meta';
 import { modelsChannels } from './models';
 import { searchChannels } from './search';
+import { uiChannels } from './ui';
 
+export * from './app';
 export * from './common';
 export * from './jobs';
 export * from './library';
+export * from './media';
 export * from './meta';
 export * from './models';
 export * from './search';
+export * from './ui';
+export * from './wire';
 
 /** Every invokable channel: name -> { input, output } schemas. */
 export const channels = {
   ...libraryChannels,
   ...metaChannels,
   ...searchChannels,
+  ...mediaChannels,
   ...jobsChannels,
   ...modelsChannels,
+  ...uiChannels,
+  ...appChannels,
 };
+
+/** Channels the host (Electron main, web bridge) answers; every other channel goes to the engine. */
+export const hostChannelNames = Object.keys(appChannels) as HostChannelName[];
+export type HostChannelName = keyof typeof appChannels;
+export type EngineChannelName = Exclude<ChannelName, HostChannelName>;
 
 /** Every event the engine pushes: name -> payload schema. */
 export const events = {
   ...jobsEvents,
+  ...appEvents,
 };
 
 export type Channels = typeof channels;

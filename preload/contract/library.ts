@@ -22,6 +22,10 @@ export type IndexRequest = z.infer<typeof IndexRequestSchema>;
 export const IndexFailureSchema = z.object({ path: z.string(), error: z.string() });
 export type IndexFailure = z.infer<typeof IndexFailureSchema>;
 
+/** 'partial' updates of index jobs: each failure as it happens, so the UI lists them while the rest indexes. */
+export const IndexPartialSchema = z.object({ failure: IndexFailureSchema });
+export type IndexPartial = z.infer<typeof IndexPartialSchema>;
+
 /** What an index job reports when it finishes. */
 export const IndexSummarySchema = z.object({
   scanned: z.number().int(),
@@ -47,6 +51,15 @@ export const LibraryStatsSchema = z.object({
 });
 export type LibraryStats = z.infer<typeof LibraryStatsSchema>;
 
+/** Peaks for a waveform thumbnail: `points` min/max pairs over the whole file, mono. */
+export const WaveformRequestSchema = z.object({ path: PathSchema, points: z.number().int().min(16).max(4096) }).strict();
+export const WaveformSchema = z.object({
+  duration: z.number(),
+  min: z.array(z.number()),
+  max: z.array(z.number()),
+});
+export type Waveform = z.infer<typeof WaveformSchema>;
+
 export const libraryChannels = {
   'library.folders': channel(Empty, z.array(FolderSchema)),
   'library.addFolders': channel(z.object({ paths: z.array(PathSchema).min(1).max(1000) }).strict(), z.array(FolderSchema)),
@@ -54,4 +67,5 @@ export const libraryChannels = {
   'library.index': channel(IndexRequestSchema, JobRefSchema),
   'library.failures': channel(Empty, z.array(IndexFailureSchema)),
   'library.stats': channel(Empty, LibraryStatsSchema),
+  'library.waveform': channel(WaveformRequestSchema, WaveformSchema),
 };

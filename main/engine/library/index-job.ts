@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { IndexFailure, IndexSummary } from '../../../preload/contract/library';
+import type { IndexFailure, IndexPartial, IndexSummary } from '../../../preload/contract/library';
 import { openMonoStream, readMeta, type FileMeta } from '../audio';
 import type { IndexSettings } from '../config';
 import type { Db } from '../db/open';
@@ -61,7 +61,17 @@ export async function runIndexJob(deps: IndexDeps, folders: FolderRow[], ctx: Jo
   const timings = deps.timings ?? {};
   const files = new FileQueries(db);
   const store: VectorStore | null = embedder ? deps.spaces.open(embedder.space, embedder.dim) : null;
-  const failed: IndexFailure[] = [];
+  const failures: IndexFailure[] = [];
+  /** Records a failure and tells watchers at once (the summary lists them all at the end). */
+  const failed = {
+    push(f: IndexFailure) {
+      failures.push(f);
+      ctx.partial({ failure: f } satisfies IndexPartial);
+    },
+    get length() {
+      return failures.length;
+    },
+  };
   const summary = { scanned: 0, added: 0, updated: 0, unchanged: 0, moved: 0, removed: 0, embedded: 0 };
 
   // 1. Scan. A root that cannot be read keeps its files in the index (an unplugged drive is not a deletion).
@@ -236,7 +246,7 @@ export async function runIndexJob(deps: IndexDeps, folders: FolderRow[], ctx: Jo
 
   return {
     ...summary,
-    failed,
+    failed: failures,
     embeddingNote: embedder ? null : deps.noEmbedderNote,
   };
 

@@ -14,6 +14,7 @@ describe('a library with broken files', () => {
   let engine: Engine;
   let summary: IndexSummary;
   let lib: string;
+  const partials: string[] = [];
   const isRoot = process.getuid?.() === 0;
 
   beforeAll(async () => {
@@ -41,6 +42,9 @@ describe('a library with broken files', () => {
     fs.writeFileSync(path.join(lib, 'cut_short.wav'), wav.subarray(0, wav.length - 20_000));
 
     engine = await createEngine({ dbPath: path.join(tmp.dir, 'lib.db'), modelsDir: fx.modelsDir });
+    engine.on('jobs.update', (u) => {
+      if (u.type === 'partial') partials.push((u.data as { failure: { path: string } }).failure.path);
+    });
     const { jobId } = await engine.call('library.index', { folders: [lib] });
     const job = await engine.waitForJob(jobId);
     expect(job.state).toBe('done');
@@ -77,6 +81,10 @@ describe('a library with broken files', () => {
     expect(stored).toEqual(
       ['empty.wav', 'loop_a.wav', 'loop_b.wav', 'notes.mp3', 'random_bytes.wav', 'truncated_header.wav', ...(isRoot ? [] : ['unreadable.wav'])].sort(),
     );
+  });
+
+  it('reports each failure while the job runs, not only at the end', () => {
+    expect(partials.sort()).toEqual(summary.failed.map((f) => f.path).sort());
   });
 
   it('keeps file failures in the library for the failures view', async () => {

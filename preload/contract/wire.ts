@@ -1,0 +1,10 @@
+import type { Result } from './common';
+
+/**
+ * Messages between a host and the engine process, and between the web bridge and the renderer:
+ * the same three shapes on every link (MessagePort, WebSocket).
+ */
+export type WireRequest = { type: 'invoke'; id: number; name: string; input: unknown };
+export type WireResponse = { type: 'result'; id: number; result: Result<unknown> };
+export type WireEvent = { type: 'event'; name: string; payload: unknown };
+export type WireMessage = WireRequest | WireResponse | WireEvent;
