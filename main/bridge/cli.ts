@@ -7,20 +7,21 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { forkEngine } from '../host/fork-engine';
+import { appRoot } from '../host/static-files';
 import { startBridge } from './server';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
-const rendererDir = path.join(root, 'dist', 'renderer');
+const root = appRoot(import.meta.dirname);
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { db: { type: 'string' }, models: { type: 'string' }, port: { type: 'string' } },
+    options: { db: { type: 'string' }, models: { type: 'string' }, port: { type: 'string' }, renderer: { type: 'string' } },
     strict: true,
   });
-  if (!values.db || !values.models) throw new Error('usage: npm run bridge -- --db <file> --models <dir> [--port N]');
+  if (!values.db || !values.models) throw new Error('usage: npm run bridge -- --db <file> --models <dir> [--port N] [--renderer <built renderer dir>]');
+  const rendererDir = path.resolve(values.renderer ?? path.join(root, 'dist', 'renderer'));
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('--port must be a port number');
-  if (!fs.existsSync(path.join(rendererDir, 'index.html'))) {
+  if (!values.renderer && !fs.existsSync(path.join(rendererDir, 'index.html'))) {
     // First run from a checkout: build the renderer, keeping stdout for the address line.
     const built = spawnSync(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', path.join(root, 'renderer', 'vite.config.ts')], {
       cwd: root,

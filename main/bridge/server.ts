@@ -7,6 +7,7 @@ import type { MediaGrant, WireMessage } from '../../preload/contract';
 import { contentSecurityPolicy } from '../host/csp';
 import { mediaHead } from '../host/media-response';
 import { routeInvoke, unsupported, type HostHandlers } from '../host/router';
+import { resolveStaticFile } from '../host/static-files';
 import { EngineSupervisor, type SpawnEngine } from '../host/supervisor';
 
 export interface BridgeOptions {
@@ -26,17 +27,6 @@ export interface Bridge {
   supervisor: EngineSupervisor;
   close(): Promise<void>;
 }
-
-const STATIC_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
 
 const COOKIE = 'cuebank_token';
 
@@ -103,21 +93,14 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   });
 
   const serveStatic = (res: http.ServerResponse, pathname: string) => {
-    const root = path.resolve(options.rendererDir);
-    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
-    const file = path.resolve(root, rel);
-    if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end(
-        fs.existsSync(path.join(root, 'index.html')) ? 'Not found' : 'The renderer is not built: run `npm run build`.',
-      );
+    const found = resolveStaticFile(options.rendererDir, pathname);
+    if (!found) {
+      const built = fs.existsSync(path.join(options.rendererDir, 'index.html'));
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end(built ? 'Not found' : 'The renderer is not built: run `npm run build`.');
       return;
     }
-    res.writeHead(200, {
-      'Content-Type': STATIC_TYPES[path.extname(file)] ?? 'application/octet-stream',
-      'Content-Security-Policy': csp(),
-      'Cache-Control': 'no-cache',
-    });
-    fs.createReadStream(file).pipe(res);
+    res.writeHead(200, { 'Content-Type': found.type, 'Content-Security-Policy': csp(), 'Cache-Control': 'no-cache' });
+    fs.createReadStream(found.file).pipe(res);
   };
 
   const serveMedia = async (req: http.IncomingMessage, res: http.ServerResponse, requested: string | null) => {

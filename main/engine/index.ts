@@ -134,7 +134,7 @@ export async function createEngine(config: EngineConfig, options: EngineOptions 
       if (closed) throw new CuebankError('internal', 'The engine is closed');
       if (!(name in handlers)) throw new CuebankError('invalid_input', `Unknown channel: ${String(name)}`);
       const schema = channels[name].input;
-      const parsed = schema.safeParse(input ?? {});
+      const parsed = schema.safeParse(input === undefined ? {} : input);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';

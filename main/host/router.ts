@@ -16,7 +16,7 @@ export async function routeInvoke(name: unknown, input: unknown, host: HostHandl
     return { ok: false, error: { code: 'invalid_input', message: `Unknown channel: ${String(name).slice(0, 80)}` } };
   }
   const schema = channels[name as keyof typeof channels].input;
-  const parsed = schema.safeParse(input ?? {});
+  const parsed = schema.safeParse(input === undefined ? {} : input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { betterSqliteBinding } from '../../../native/better-sqlite3';
 import { sqliteVecPath } from '../../../native/sqlite-vec';
 import { CuebankError } from '../errors';
 import { migrate } from './migrate';
@@ -16,7 +17,7 @@ export function openDatabase(file: string): Db {
   let db: Db | undefined;
   try {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    db = new Database(file);
+    db = new Database(file, { nativeBinding: betterSqliteBinding() });
     // Takes effect only on a new, empty database. A 512-d float vector is a 2 KiB row: with the
     // default 4 KiB pages each would waste about half a page (measured: 1M vectors 3.9 -> 2.3 GiB).
     db.pragma('page_size = 16384');

@@ -3,17 +3,27 @@
  * ClapFeatureExtractor (test/unit/models/clap-features.test.ts proves it within float32 rounding),
  * faster: the reference spends its time in a generic complex FFT, a strided write of the power
  * spectrum, a dense 64 x 513 matmul through an ONNX session (whose threads compete with the model's)
- * and a transpose; this uses a real-input FFT (one 512-point complex FFT per 1024-sample frame,
- * radix-2 stages fused in pairs), computes power only for bins below frequency_max, and applies
- * each mel filter only over the FFT bins where it is non-zero. Measured on the 2-core dev machine,
- * one 10 s window at 48 kHz: about 13-16 ms against 21-25 ms idle, 20-40 ms against 40-55 ms when
- * the cores are busy.
+ * and a transpose; this uses a real-input FFT (one 512-point complex FFT per 1024-sample frame),
+ * computes power only for bins below frequency_max, and applies each mel filter only over the FFT
+ * bins where it is non-zero.
+ *
+ * Two implementations compute the same sums in float64: a WebAssembly SIMD kernel
+ * (clap-features-wasm.ts: two frames per f64x2 vector, radix-4 passes, dB by a series instead of
+ * Math.log10) used wherever WebAssembly SIMD exists, and the plain-JS path below (radix-2 stages
+ * fused in pairs) as the fallback. Measured on the 2-core dev machine (AMD EPYC), one 10 s window at
+ * 48 kHz: reference ~22-25 ms, plain JS ~13-16 ms, WebAssembly ~3 ms
+ * (`npx tsx test/bench/features.bench.ts`).
  *
  * It takes the window and the slaney mel filters from the ClapFeatureExtractor instance itself, so
- * the two can only differ in arithmetic order. It handles only what CLAP packs use for Cuebank's
- * already-cut windows (power-of-two FFT, window not longer than nb_max_samples, repeatpad / repeat
- * / zero padding, rand_trunc); anything else falls back to the reference extractor.
+ * the implementations can only differ in arithmetic order. It handles only what CLAP packs use for
+ * Cuebank's already-cut windows (power-of-two FFT, window not longer than nb_max_samples, repeatpad
+ * / repeat / zero padding, rand_trunc); anything else falls back to the reference extractor.
  */
+
+import { WasmFeatureKernel } from './clap-features-wasm';
+
+/** The reference floors mel power in a Float32Array: Math.max(1e-10, v) stored as float32. */
+const MEL_FLOOR = Math.fround(1e-10);
 
 export interface ClapFeatureConfig {
   sampling_rate: number;
@@ -33,7 +43,14 @@ export interface ClapExtractorParts {
   mel_filters_slaney: ArrayLike<number>[];
 }
 
+export interface FastClapOptions {
+  /** false: always the plain-JS path (tests, benchmarks); default: WebAssembly SIMD where available. */
+  simd?: boolean;
+}
+
 export class FastClapFeatures {
+  /** Which implementation extract() runs. */
+  readonly kernel: 'wasm-simd' | 'js';
   readonly nFft: number;
   readonly hop: number;
   readonly nMels: number;
@@ -63,10 +80,12 @@ export class FastClapFeatures {
   private readonly re: Float64Array;
   private readonly im: Float64Array;
   private readonly power: Float64Array;
+  /** The padded signal: the WebAssembly kernel's own input region, or a JS array. */
   private readonly padded: Float64Array;
+  private readonly wasm: WasmFeatureKernel | null;
 
   /** Null when the configuration is outside what the fast path reproduces exactly. */
-  static from(parts: ClapExtractorParts): FastClapFeatures | null {
+  static from(parts: ClapExtractorParts, options: FastClapOptions = {}): FastClapFeatures | null {
     const c = parts.config;
     const nFft = c.fft_window_size ?? c.n_fft;
     if (!nFft || nFft < 16 || (nFft & (nFft - 1)) !== 0) return null;
@@ -75,10 +94,10 @@ export class FastClapFeatures {
     if (!(c.hop_length > 0) || !(c.nb_max_samples >= nFft)) return null;
     if (parts.mel_filters_slaney.length !== c.feature_size) return null;
     if (parts.mel_filters_slaney.some((f) => f.length !== nFft / 2 + 1)) return null;
-    return new FastClapFeatures(parts, nFft);
+    return new FastClapFeatures(parts, nFft, options.simd !== false);
   }
 
-  private constructor(parts: ClapExtractorParts, nFft: number) {
+  private constructor(parts: ClapExtractorParts, nFft: number, simd: boolean) {
     const c = parts.config;
     this.nFft = nFft;
     this.hop = c.hop_length;
@@ -144,7 +163,24 @@ export class FastClapFeatures {
     this.re = new Float64Array(half);
     this.im = new Float64Array(half);
     this.power = new Float64Array(half + 1);
-    this.padded = new Float64Array(paddedLength);
+    this.wasm = simd
+      ? WasmFeatureKernel.create({
+          nFft,
+          hop: this.hop,
+          nMels: nm,
+          frames: this.frames,
+          paddedLength,
+          filterStart: this.filterStart,
+          filterLength: this.filterLength,
+          filterOffset: this.filterOffset,
+          filterWeights: this.filterWeights,
+          window: this.window,
+          binLo: this.binLo,
+          binHi: this.binHi,
+        })
+      : null;
+    this.kernel = this.wasm ? 'wasm-simd' : 'js';
+    this.padded = this.wasm ? this.wasm.x : new Float64Array(paddedLength);
   }
 
   /**
@@ -156,29 +192,13 @@ export class FastClapFeatures {
     if (len === 0) throw new Error('Cannot compute features of an empty window');
     if (len > this.maxSamples) throw new Error(`Window of ${len} samples is longer than ${this.maxSamples}`);
     if (out.length < this.frames * this.nMels) throw new Error('Output buffer too small');
-    const max = this.maxSamples;
-    const pad = this.nFft / 2;
+    this.pad(waveform);
+    if (this.wasm) {
+      this.wasm.run(0, this.frames);
+      out.set(this.wasm.out);
+      return out;
+    }
     const x = this.padded;
-    // 1. Pad to max samples as ClapFeatureExtractor._get_input_mel does (same loop bounds).
-    x.fill(0, pad, pad + max);
-    for (let i = 0; i < len; i++) x[pad + i] = waveform[i];
-    if (len < max) {
-      if (this.padding === 'repeat') {
-        for (let i = len; i < max; i += len) {
-          const n = Math.min(len, max - i);
-          for (let j = 0; j < n; j++) x[pad + i + j] = waveform[j];
-        }
-      } else if (this.padding === 'repeatpad') {
-        for (let i = len; i < max - len; i += len) {
-          for (let j = 0; j < len; j++) x[pad + i + j] = waveform[j];
-        }
-      }
-    }
-    // 2. Reflect-pad nFft/2 on each side (spectrogram(center=true, pad_mode='reflect')).
-    for (let i = 1; i <= pad; i++) {
-      x[pad - i] = x[pad + i];
-      x[pad + max - 1 + i] = x[pad + max - 1 - i];
-    }
     // 3. Frames: window, real FFT, power, mel, dB.
     const { re, im, power, half, twRe, twIm, nMels, srcIndex, winEven, winOdd, binLo, binHi } = this;
     const { filterStart, filterLength, filterOffset, filterWeights } = this;
@@ -215,11 +235,39 @@ export class FastClapFeatures {
         const n = filterLength[m];
         let s = 0;
         for (let j = 0; j < n; j++) s += filterWeights[w0 + j] * power[start + j];
-        const v = Math.fround(s);
-        out[o + m] = 10 * Math.log10(v > 1e-10 ? v : 1e-10);
+        out[o + m] = 10 * Math.log10(Math.max(MEL_FLOOR, Math.fround(s)));
       }
     }
     return out;
+  }
+
+  /**
+   * Writes the window into the padded signal: padded to maxSamples as ClapFeatureExtractor's
+   * _get_input_mel does (same loop bounds), then reflect-padded by nFft/2 on each side as
+   * spectrogram(center=true, pad_mode='reflect') does.
+   */
+  private pad(waveform: Float32Array | Float64Array): void {
+    const len = waveform.length;
+    const max = this.maxSamples;
+    const pad = this.nFft / 2;
+    const x = this.padded;
+    x.set(waveform, pad);
+    let filled = len;
+    if (len < max) {
+      if (this.padding === 'repeat') {
+        for (let i = len; i < max; i += len) x.copyWithin(pad + i, pad, pad + Math.min(len, max - i));
+        filled = max;
+      } else if (this.padding === 'repeatpad') {
+        let i = len;
+        for (; i < max - len; i += len) x.copyWithin(pad + i, pad, pad + len);
+        filled = i;
+      }
+    }
+    x.fill(0, pad + filled, pad + max);
+    for (let i = 1; i <= pad; i++) {
+      x[pad - i] = x[pad + i];
+      x[pad + max - 1 + i] = x[pad + max - 1 - i];
+    }
   }
 
   /** Iterative radix-2 decimation-in-time FFT of re/im (already in bit-reversed order). */

@@ -1,0 +1,28 @@
+import { utilityProcess } from 'electron';
+import path from 'node:path';
+import type { EngineConfig } from '../engine';
+import type { EngineChild, SpawnEngine } from '../host/supervisor';
+
+/**
+ * Starts the engine in an Electron utility process (a Node process main supervises): a crash in
+ * native inference takes down only that process, never the window or main.
+ */
+export function utilityEngine(config: EngineConfig, entry = path.join(import.meta.dirname, 'engine-child.mjs')): SpawnEngine {
+  return () => {
+    const child = utilityProcess.fork(entry, [], {
+      serviceName: 'Cuebank engine',
+      env: { ...process.env, CUEBANK_ENGINE_CONFIG: JSON.stringify(config) },
+      stdio: 'inherit',
+    });
+    const handle: EngineChild = {
+      get pid() {
+        return child.pid;
+      },
+      send: (m) => child.postMessage(m),
+      onMessage: (l) => child.on('message', l),
+      onExit: (l) => child.once('exit', (code) => l(code, null)),
+      kill: () => void child.kill(),
+    };
+    return handle;
+  };
+}

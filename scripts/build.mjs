@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// Builds everything a host runs from dist/: Electron main, the engine process, the preload, the
+// web bridge and the CLI as ESM bundles (dependencies stay in node_modules: several are native),
+// and the renderer with Vite. `node scripts/build.mjs --no-renderer` skips the renderer.
+import { build as esbuild } from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const external = ['electron', ...Object.keys(pkg.dependencies ?? {})];
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  external,
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  // ESM bundles of CommonJS-style code occasionally reach for require.
+  banner: { js: "import { createRequire as __cuebankRequire } from 'node:module'; const require = __cuebankRequire(import.meta.url);" },
+};
+
+fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
+await Promise.all([
+  esbuild({ ...node, entryPoints: { main: 'main/app/main.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } }),
+  esbuild({ ...node, entryPoints: { 'engine-child': 'main/host/engine-child.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } }),
+  esbuild({ ...node, entryPoints: { bridge: 'main/bridge/cli.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } }),
+  esbuild({ ...node, entryPoints: { cli: 'main/cli/index.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } }),
+  // Sandboxed preloads are CommonJS and may require only 'electron': everything else is bundled in.
+  esbuild({ ...node, banner: undefined, minify: true, format: 'cjs', external: ['electron'], entryPoints: { preload: 'preload/index.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
+]);
+
+if (!process.argv.includes('--no-renderer')) {
+  const { build } = await import('vite');
+  await build({ configFile: path.join(root, 'renderer', 'vite.config.ts'), logLevel: 'warn' });
+}
