@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds everything a host runs from dist/: Electron main, the engine process, the preload, the
 // web bridge and the CLI as ESM bundles (dependencies stay in node_modules: several are native),
-// and the renderer with Vite. `node scripts/build.mjs --no-renderer` skips the renderer.
+// and the renderer with Vite. `--no-renderer` skips the renderer, `--sourcemap` adds source maps.
 import { build as esbuild } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,7 +16,8 @@ const node = {
   target: 'node20',
   format: 'esm',
   external,
-  sourcemap: 'linked',
+  // Source maps only when asked (`--sourcemap`): packages ship without them.
+  sourcemap: process.argv.includes('--sourcemap') ? 'linked' : false,
   logLevel: 'warning',
   // ESM bundles of CommonJS-style code occasionally reach for require.
   banner: { js: "import { createRequire as __cuebankRequire } from 'node:module'; const require = __cuebankRequire(import.meta.url);" },

@@ -107,6 +107,7 @@ export function filterBands(fromRate: number, toRate: number, passbandHz?: numbe
  */
 export function designFilter(fromRate: number, toRate: number, passbandHz?: number): PolyphaseFilter {
   const bands = filterBands(fromRate, toRate, passbandHz);
+  const analysis = bands.analysis;
   const g = gcd(fromRate, toRate);
   const L = toRate / g;
   const M = fromRate / g;
@@ -140,7 +141,8 @@ export function designFilter(fromRate: number, toRate: number, passbandHz?: numb
   const interpolated = L > MAX_EXACT_ROWS || L * taps > MAX_EXACT_COEFFS;
   const rows = interpolated ? GRID + 2 : L;
   const table = new Float32Array(rows * taps);
-  const row = new Float64Array(taps);
+  const raw = new Float64Array(rows * taps);
+  const sums = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
     const frac = interpolated ? r / GRID : r / L;
     let sum = 0;
@@ -150,11 +152,23 @@ export function designFilter(fromRate: number, toRate: number, passbandHz?: numb
       const w = u <= -1 || u >= 1 ? 0 : besselI0(beta * Math.sqrt(1 - u * u)) / i0beta;
       const x = 2 * cutoff * t;
       const sinc = x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x);
-      row[k] = 2 * cutoff * sinc * w;
-      sum += row[k];
+      const h = 2 * cutoff * sinc * w;
+      raw[r * taps + k] = h;
+      sum += h;
     }
-    // Each row sums to one so DC passes with unit gain at every phase.
-    for (let k = 0; k < taps; k++) table[r * taps + k] = row[k] / sum;
+    sums[r] = sum;
+  }
+  // Strict: each row sums to one so DC passes with unit gain at every phase (its row sums differ
+  // from one only by what the stopband lets through). Analysis: one common gain, the mean over the
+  // phases, or the filter would change: where the image of DC at the input rate lies in the
+  // transition band (e.g. 32k -> 48k: 32 kHz < 34 kHz), row sums legitimately differ by phase, and
+  // forcing each to one would modulate every signal, putting spurs below the passband edge.
+  let mean = 0;
+  const phases = interpolated ? GRID : rows;
+  for (let r = 0; r < phases; r++) mean += sums[r] / phases;
+  for (let r = 0; r < rows; r++) {
+    const gain = analysis ? mean : sums[r];
+    for (let k = 0; k < taps; k++) table[r * taps + k] = raw[r * taps + k] / gain;
   }
   const filter: PolyphaseFilter = { L, M, taps, half, interpolated, rows, table };
   if (cache.size >= 32) cache.delete(cache.keys().next().value!);

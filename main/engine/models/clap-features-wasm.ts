@@ -7,10 +7,10 @@
  * differ from ClapFeatureExtractor (which transforms in float64) by ~0.02 dB.
  *
  * Per pair of frames (nFft = 2 * half points each, a real FFT via one half-length complex FFT):
- *   1. load + window + the two multiplication-free radix-2 stages (a 4-point DFT per 4 slots),
- *      reading the even/odd samples of both frames in bit-reversed order;
- *   2. radix-4 decimation-in-time passes (3 complex multiplications per 4 points), and one last
- *      radix-2 pass when the count of stages is odd;
+ *   1. load + window + the first two radix-2 stages (4-point DFTs of 4 slots; 8-point DFTs of
+ *      8 slots when the count of stages is odd), reading the even/odd samples of both frames in
+ *      bit-reversed order;
+ *   2. radix-4 decimation-in-time passes (3 complex multiplications per 4 points);
  *   3. the untangling of the packed transform into the real input's spectrum and its power, only
  *      for bins some mel filter uses;
  *   4. each slaney mel filter over its non-zero bins only; the sum rounded to float32 and floored
@@ -56,6 +56,7 @@ const I32 = 0x7f;
 const V128 = 0x7b;
 
 const simd = (sub: number, ...rest: number[]) => [0xfd, ...uleb(sub), ...rest];
+const f32Bits = (v: number) => new Uint32Array(new Float32Array([v]).buffer)[0];
 const f64Bytes = (v: number) => [...new Uint8Array(new Float64Array([v]).buffer)];
 
 const op = {
@@ -76,12 +77,17 @@ const op = {
   i32_lt_u: [0x49],
   i32_ge_u: [0x4f],
   i32_add: [0x6a],
+  i32_and: [0x71],
+  i32_shr_u: [0x76],
   i32_sub: [0x6b],
   i32_mul: [0x6c],
   v128_load: (offset = 0) => simd(0x00, 4, ...uleb(offset)),
   v128_load64_splat: (offset = 0) => simd(0x0a, 3, ...uleb(offset)),
   v128_store: (offset = 0) => simd(0x0b, 4, ...uleb(offset)),
   v128_store32_lane: (lane: number, offset = 0) => simd(0x5a, 2, ...uleb(offset), lane),
+  v128_store64_lane: (lane: number, offset = 0) => simd(0x5b, 3, ...uleb(offset), lane),
+  v128_load32_zero: (offset = 0) => simd(0x5c, 2, ...uleb(offset)),
+  v128_load64_zero: (offset = 0) => simd(0x5d, 3, ...uleb(offset)),
   f64x2_const: (a: number, b = a) => simd(0x0c, ...f64Bytes(a), ...f64Bytes(b)),
   i32x4_const: (a: number) => simd(0x0c, ...[a, a, a, a].flatMap((v) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff])),
   /** [a.lane0, b.lane0] of two f64x2 */
@@ -129,9 +135,8 @@ interface Layout {
   half: number;
   /** Radix-4 passes: half-size h of the blocks they combine, and their twiddle table. */
   passes: { h: number; tw: number }[];
-  /** The last radix-2 pass's half-size (0 when none) and twiddles. */
-  last: number;
-  lastTw: number;
+  /** Points of the first pass's DFTs: 4, or 8 when the count of radix-2 stages is odd. */
+  first: number;
   work: number;
   pow: number;
   src: number;
@@ -157,16 +162,14 @@ function layout(c: KernelConfig): Layout {
   const src = take(4 * half);
   const win = take(16 * half);
   const passes: { h: number; tw: number }[] = [];
-  let h = 4;
-  for (; 4 * h <= half; h *= 4) passes.push({ h, tw: take(48 * h) });
-  const last = h < half ? h : 0;
-  const lastTw = take(16 * last);
+  const first = Math.round(Math.log2(half)) % 2 ? 8 : 4;
+  for (let h = first; h < half; h *= 4) passes.push({ h, tw: take(48 * h) });
   const untangle = take(16 * (half + 1));
   const melDesc = take(12 * c.nMels);
   const melWeights = take(8 * c.filterWeights.length);
   const out = take(4 * c.frames * c.nMels);
   const x = take(8 * c.paddedLength + 16);
-  return { half, passes, last, lastTw, work, pow, src, win, untangle, melDesc, melWeights, out, x, bytes: at };
+  return { half, passes, first, work, pow, src, win, untangle, melDesc, melWeights, out, x, bytes: at };
 }
 
 // ---- code --------------------------------------------------------------------------------------
@@ -184,7 +187,7 @@ function runBody(c: KernelConfig, L: Layout): number[] {
   let next = 2 + nI32;
   const v = () => next++;
   const [ar, ai, br, bi, cr, ci, dr, di] = [v(), v(), v(), v(), v(), v(), v(), v()];
-  const [t1r, t1i, t2r, t2i, t3r, t3i, acc, tmp, e, mm, s] = [v(), v(), v(), v(), v(), v(), v(), v(), v(), v(), v()];
+  const [t1r, t1i, t2r, t2i, t3r, t3i, acc, tmp, e, mm, s, wr, wi] = [v(), v(), v(), v(), v(), v(), v(), v(), v(), v(), v(), v(), v()];
   const nV = next - 2 - nI32;
 
   const code: number[] = [];
@@ -199,8 +202,9 @@ function runBody(c: KernelConfig, L: Layout): number[] {
   const splat = (ptr: number, off: number) => [...op.get(ptr), ...op.v128_load64_splat(off)];
   /** (xr + i xi) * (w at twp+off, w at twp+off+8) into (outR, outI) */
   const cmul = (xr: number, xi: number, twp: number, off: number, outR: number, outI: number) => [
-    ...op.get(xr), ...splat(twp, off), ...op.f64x2_mul, ...op.get(xi), ...splat(twp, off + 8), ...op.f64x2_mul, ...op.f64x2_sub,
-    ...op.get(xr), ...splat(twp, off + 8), ...op.f64x2_mul, ...op.get(xi), ...splat(twp, off), ...op.f64x2_mul, ...op.f64x2_add,
+    ...splat(twp, off), ...op.set(wr), ...splat(twp, off + 8), ...op.set(wi),
+    ...op.get(xr), ...op.get(wr), ...op.f64x2_mul, ...op.get(xi), ...op.get(wi), ...op.f64x2_mul, ...op.f64x2_sub,
+    ...op.get(xr), ...op.get(wi), ...op.f64x2_mul, ...op.get(xi), ...op.get(wr), ...op.f64x2_mul, ...op.f64x2_add,
     ...op.set(outI), ...op.set(outR),
   ]; // prettier-ignore
   /**
@@ -230,34 +234,59 @@ function runBody(c: KernelConfig, L: Layout): number[] {
   emit(op.get(f), op.i32(4 * c.nMels), op.i32_mul, op.i32(L.out), op.i32_add, op.set(oA));
   emit(op.get(fb), op.i32(4 * c.nMels), op.i32_mul, op.i32(L.out), op.i32_add, op.set(oB));
 
-  // 1. load, window, 4-point DFTs of slots r..r+3 (bit-reversed input order).
-  emit(op.i32(L.work), op.set(p), op.i32(L.src), op.set(q), op.i32(L.win), op.set(w));
-  emit(op.loop);
+  // 1. load, window, and the first 2 (or 3) radix-2 stages: 4-point (or 8-point) DFTs of
+  //    consecutive slots, whose inputs are the frames' even/odd samples in bit-reversed order.
   const regs: [number, number][] = [
     [ar, ai],
     [br, bi],
     [cr, ci],
     [dr, di],
   ];
-  regs.forEach(([re, im], k) => {
-    // tmp = x[A + s .. +1] * (we, wo); acc = x[B + s ..] * (we, wo)
-    emit(op.get(pA), op.get(q), op.i32_load(4 * k), op.i32_add, op.v128_load(), op.get(w), op.v128_load(16 * k), op.f64x2_mul, op.set(tmp));
-    emit(op.get(pB), op.get(q), op.i32_load(4 * k), op.i32_add, op.v128_load(), op.get(w), op.v128_load(16 * k), op.f64x2_mul, op.set(acc));
-    emit(op.get(tmp), op.get(acc), op.lo2, op.set(re), op.get(tmp), op.get(acc), op.hi2, op.set(im));
-  });
-  // size-2 butterflies: (a, b) and (c, d); then size 4 with twiddle -i on the odd element
-  emit(
-    add(ar, br), sub(ar, br), op.set(br), op.set(ar),
-    add(ai, bi), sub(ai, bi), op.set(bi), op.set(ai),
-    add(cr, dr), sub(cr, dr), op.set(dr), op.set(cr),
-    add(ci, di), sub(ci, di), op.set(di), op.set(ci),
-    store(p, 0, add(ar, cr)), store(p, 16, add(ai, ci)),
-    store(p, 64, sub(ar, cr)), store(p, 80, sub(ai, ci)),
-    store(p, 32, add(br, di)), store(p, 48, sub(bi, dr)),
-    store(p, 96, sub(br, di)), store(p, 112, add(bi, dr)),
-  ); // prettier-ignore
-  emit(op.get(q), op.i32(16), op.i32_add, op.set(q), op.get(w), op.i32(64), op.i32_add, op.set(w));
-  emit(op.get(p), op.i32(128), op.i32_add, op.tee(p), op.i32(L.work + 32 * half), op.i32_ne, op.br_if(0), op.end);
+  /** 4-point DFT of slots k0..k0+3 (inputs at src/win + k0) into registers: X0 (ar, ai), X2 (cr, ci), X1 (br, bi), X3 (dr, di). */
+  const quad = (k0: number) => {
+    regs.forEach(([re, im], k) => {
+      // tmp = x[A + s .. +1] * (we, wo); acc = x[B + s ..] * (we, wo)
+      const s4 = 4 * (k0 + k);
+      emit(op.get(pA), op.get(q), op.i32_load(s4), op.i32_add, op.v128_load(), op.get(w), op.v128_load(4 * s4), op.f64x2_mul, op.set(tmp));
+      emit(op.get(pB), op.get(q), op.i32_load(s4), op.i32_add, op.v128_load(), op.get(w), op.v128_load(4 * s4), op.f64x2_mul, op.set(acc));
+      emit(op.get(tmp), op.get(acc), op.lo2, op.set(re), op.get(tmp), op.get(acc), op.hi2, op.set(im));
+    });
+    // size-2 butterflies (a, b), (c, d); then size 4, twiddle -i on the odd element
+    emit(
+      add(ar, br), sub(ar, br), op.set(br), op.set(ar),
+      add(ai, bi), sub(ai, bi), op.set(bi), op.set(ai),
+      add(cr, dr), sub(cr, dr), op.set(dr), op.set(cr),
+      add(ci, di), sub(ci, di), op.set(di), op.set(ci),
+      add(ar, cr), sub(ar, cr), op.set(cr), op.set(ar),
+      add(ai, ci), sub(ai, ci), op.set(ci), op.set(ai),
+      add(br, di), sub(br, di), op.set(tmp), op.set(acc),
+      sub(bi, dr), add(bi, dr), op.set(di), op.set(bi),
+      op.get(acc), op.set(br), op.get(tmp), op.set(dr),
+    ); // prettier-ignore
+  };
+  const firstSlots = L.first;
+  emit(op.i32(L.work), op.set(p), op.i32(L.src), op.set(q), op.i32(L.win), op.set(w));
+  emit(op.loop);
+  quad(0);
+  emit(store(p, 0, [...op.get(ar)]), store(p, 16, [...op.get(ai)]), store(p, 32, [...op.get(br)]), store(p, 48, [...op.get(bi)]));
+  emit(store(p, 64, [...op.get(cr)]), store(p, 80, [...op.get(ci)]), store(p, 96, [...op.get(dr)]), store(p, 112, [...op.get(di)]));
+  if (firstSlots === 8) {
+    // X[j] = P[j] + W8^j Q[j], X[j + 4] = P[j] - W8^j Q[j]: P stored at slots 0..3, Q in registers
+    quad(4);
+    const c8 = op.f64x2_const(Math.SQRT1_2);
+    // t = W8^j Q[j] as (t1r, t1i): j = 0: Q0; 1: ((x + y) + i (y - x)) / sqrt 2; 2: y - i x; 3: ((y - x) - i (x + y)) / sqrt 2
+    const combine = (j: number, tr: number[], ti: number[]) => {
+      emit(tr, op.set(t1r), ti, op.set(t1i), loadRe(p, 32 * j), op.set(t2r), loadIm(p, 32 * j), op.set(t2i));
+      emit(store(p, 32 * j, add(t2r, t1r)), store(p, 32 * j + 16, add(t2i, t1i)));
+      emit(store(p, 32 * (j + 4), sub(t2r, t1r)), store(p, 32 * (j + 4) + 16, sub(t2i, t1i)));
+    };
+    combine(0, op.get(ar), op.get(ai));
+    combine(1, [...add(br, bi), ...c8, ...op.f64x2_mul], [...sub(bi, br), ...c8, ...op.f64x2_mul]);
+    combine(2, op.get(ci), [...op.f64x2_const(0), ...op.get(cr), ...op.f64x2_sub]);
+    combine(3, [...sub(di, dr), ...c8, ...op.f64x2_mul], [...op.f64x2_const(0), ...add(dr, di), ...op.f64x2_sub, ...c8, ...op.f64x2_mul]);
+  }
+  emit(op.get(q), op.i32(4 * firstSlots), op.i32_add, op.set(q), op.get(w), op.i32(16 * firstSlots), op.i32_add, op.set(w));
+  emit(op.get(p), op.i32(32 * firstSlots), op.i32_add, op.tee(p), op.i32(L.work + 32 * half), op.i32_ne, op.br_if(0), op.end);
 
   // 2. radix-4 passes: blocks A, B, C, D of length h (DFTs of x[4n], x[4n+2], x[4n+1], x[4n+3]);
   //    t1 = W^j C, t2 = W^2j B, t3 = W^3j D with W = exp(-2 pi i / 4h).
@@ -277,18 +306,6 @@ function runBody(c: KernelConfig, L: Layout): number[] {
     emit(op.get(p), op.i32(96 * h), op.i32_add, op.set(p));
     emit(op.get(g), op.i32(1), op.i32_sub, op.tee(g), op.br_if(0), op.end);
   }
-  if (L.last) {
-    const h = L.last;
-    emit(op.i32(L.work), op.set(p), op.i32(L.lastTw), op.set(tw), op.i32(h), op.set(j));
-    emit(op.loop);
-    emit(loadRe(p, 32 * h), loadIm(p, 32 * h), op.set(bi), op.set(br));
-    emit(cmul(br, bi, tw, 0, t1r, t1i));
-    emit(loadRe(p, 0), op.set(ar), loadIm(p, 0), op.set(ai));
-    emit(store(p, 0, add(ar, t1r)), store(p, 16, add(ai, t1i)), store(p, 32 * h, sub(ar, t1r)), store(p, 32 * h + 16, sub(ai, t1i)));
-    emit(op.get(tw), op.i32(16), op.i32_add, op.set(tw), op.get(p), op.i32(32), op.i32_add, op.set(p));
-    emit(op.get(j), op.i32(1), op.i32_sub, op.tee(j), op.br_if(0), op.end);
-  }
-
   // 3. power of the real input's spectrum for bins [binLo, binHi].
   const half05 = op.f64x2_const(0.5);
   if (c.binLo === 0 || c.binHi === half) {
@@ -310,15 +327,16 @@ function runBody(c: KernelConfig, L: Layout): number[] {
     emit(add(ai, bi), half05, op.f64x2_mul, op.set(dr));
     emit(sub(br, ar), half05, op.f64x2_mul, op.set(di));
     // xr = er + twr * or - twi * oi; xi = ei + twr * oi + twi * or
-    emit(op.get(cr), op.get(dr), splat(tw, 0), op.f64x2_mul, op.f64x2_add, op.get(di), splat(tw, 8), op.f64x2_mul, op.f64x2_sub, op.set(t1r));
-    emit(op.get(ci), op.get(di), splat(tw, 0), op.f64x2_mul, op.f64x2_add, op.get(dr), splat(tw, 8), op.f64x2_mul, op.f64x2_add, op.set(t1i));
+    emit(splat(tw, 0), op.set(wr), splat(tw, 8), op.set(wi));
+    emit(op.get(cr), op.get(dr), op.get(wr), op.f64x2_mul, op.f64x2_add, op.get(di), op.get(wi), op.f64x2_mul, op.f64x2_sub, op.set(t1r));
+    emit(op.get(ci), op.get(di), op.get(wr), op.f64x2_mul, op.f64x2_add, op.get(dr), op.get(wi), op.f64x2_mul, op.f64x2_add, op.set(t1i));
     emit(op.get(w), op.get(t1r), op.get(t1r), op.f64x2_mul, op.get(t1i), op.get(t1i), op.f64x2_mul, op.f64x2_add, op.v128_store());
     emit(op.get(p), op.i32(32), op.i32_add, op.set(p), op.get(q), op.i32(32), op.i32_sub, op.set(q));
     emit(op.get(tw), op.i32(16), op.i32_add, op.set(tw), op.get(w), op.i32(16), op.i32_add, op.set(w));
     emit(op.get(j), op.i32(1), op.i32_sub, op.tee(j), op.br_if(0), op.end);
   }
 
-  // 4. mel filters, float32 rounding, floor, dB.
+  // 4. mel filters, float32 rounding, floor.
   const ln10 = Math.LN10;
   const dbPerLn = 10 / ln10;
   const dbPerOctave = (10 * Math.LN2) / ln10;
@@ -332,31 +350,48 @@ function runBody(c: KernelConfig, L: Layout): number[] {
   emit(op.get(acc), splat(wp, 0), op.get(pp), op.v128_load(), op.f64x2_mul, op.f64x2_add, op.set(acc));
   emit(op.get(pp), op.i32(16), op.i32_add, op.set(pp), op.get(wp), op.i32(8), op.i32_add, op.set(wp));
   emit(op.get(n), op.i32(1), op.i32_sub, op.tee(n), op.br_if(0), op.end, op.end);
-  // v = max(fround(acc), fround(1e-10)) as f32x4 (lanes 0, 1); s keeps v as f64 for the non-finite case
-  emit(op.get(acc), op.f32x4_demote, op.i32x4_const(new Uint32Array(new Float32Array([1e-10]).buffer)[0]), op.f32x4_max, op.set(tmp));
-  emit(op.get(tmp), op.f64x2_promote, op.set(s));
-  // exponent e = (bits >>> 23) - 127 as f64; mantissa m in [1, 2)
-  emit(op.get(tmp), op.i32(23), op.i32x4_shr_u, op.i32x4_const(127), op.i32x4_sub, op.f64x2_convert_low_i32x4_s, op.set(e));
-  emit(op.get(tmp), op.i32x4_const(0x007fffff), op.v128_and, op.i32x4_const(0x3f800000), op.v128_or, op.f64x2_promote, op.set(mm));
-  // m > sqrt 2: m /= 2, e += 1
-  emit(op.get(mm), op.f64x2_const(Math.SQRT2), op.f64x2_gt, op.set(acc));
-  emit(op.get(mm), op.f64x2_const(0.5), op.f64x2_mul, op.get(mm), op.get(acc), op.v128_bitselect, op.set(mm));
-  emit(op.get(e), op.get(acc), op.f64x2_const(1), op.v128_and, op.f64x2_add, op.set(e));
-  // s' = (m - 1) / (m + 1); dB = e * 10 log10(2) + s' * P(s'^2)
-  emit(op.get(mm), op.f64x2_const(1), op.f64x2_sub, op.get(mm), op.f64x2_const(1), op.f64x2_add, op.f64x2_div, op.tee(mm));
-  emit(op.get(mm), op.f64x2_mul, op.set(acc)); // z
-  emit(op.f64x2_const(coeffs[coeffs.length - 1]));
-  for (let k = coeffs.length - 2; k >= 0; k--) emit(op.get(acc), op.f64x2_mul, op.f64x2_const(coeffs[k]), op.f64x2_add);
-  emit(op.get(mm), op.f64x2_mul, op.get(e), op.f64x2_const(dbPerOctave), op.f64x2_mul, op.f64x2_add, op.set(acc));
-  // non-finite v (inf, NaN): log10 gives v itself
-  emit(op.get(acc), op.get(s), op.get(s), op.f64x2_const(Infinity), op.f64x2_lt, op.v128_bitselect, op.f32x4_demote, op.set(tmp));
+  // v = max(fround(acc), fround(1e-10)) as the reference's Float32Array holds it; dB comes later
+  emit(op.get(acc), op.f32x4_demote, op.i32x4_const(f32Bits(1e-10)), op.f32x4_max, op.set(tmp));
   emit(op.get(oA), op.get(tmp), op.v128_store32_lane(0), op.get(oB), op.get(tmp), op.v128_store32_lane(1));
   emit(op.get(oA), op.i32(4), op.i32_add, op.set(oA), op.get(oB), op.i32(4), op.i32_add, op.set(oB));
   emit(op.get(md), op.i32(12), op.i32_add, op.set(md));
   emit(op.get(m), op.i32(1), op.i32_add, op.tee(m), op.i32(c.nMels), op.i32_ne, op.br_if(0), op.end);
 
   emit(op.get(f), op.i32(2), op.i32_add, op.set(f), op.br(0));
-  emit(op.end, op.end, op.end);
+  emit(op.end, op.end);
+
+  // 5. dB of the floored mel powers in place, two at a time (a streaming loop: the iterations'
+  //    long dependency chains overlap). v: f32x4 of (v0, v1, 0, 0).
+  const toDb = (load: number[], storeOp: number[]) => {
+    emit(op.get(p), load, op.set(tmp));
+    emit(op.get(tmp), op.f64x2_promote, op.set(s));
+    // exponent e = (bits >>> 23) - 127 as f64; mantissa m in [1, 2)
+    emit(op.get(tmp), op.i32(23), op.i32x4_shr_u, op.i32x4_const(127), op.i32x4_sub, op.f64x2_convert_low_i32x4_s, op.set(e));
+    emit(op.get(tmp), op.i32x4_const(0x007fffff), op.v128_and, op.i32x4_const(0x3f800000), op.v128_or, op.f64x2_promote, op.set(mm));
+    // m > sqrt 2: m /= 2, e += 1
+    emit(op.get(mm), op.f64x2_const(Math.SQRT2), op.f64x2_gt, op.set(acc));
+    emit(op.get(mm), op.f64x2_const(0.5), op.f64x2_mul, op.get(mm), op.get(acc), op.v128_bitselect, op.set(mm));
+    emit(op.get(e), op.get(acc), op.f64x2_const(1), op.v128_and, op.f64x2_add, op.set(e));
+    // s' = (m - 1) / (m + 1); dB = e * 10 log10(2) + s' * P(s'^2)
+    emit(op.get(mm), op.f64x2_const(1), op.f64x2_sub, op.get(mm), op.f64x2_const(1), op.f64x2_add, op.f64x2_div, op.tee(mm));
+    emit(op.get(mm), op.f64x2_mul, op.set(acc)); // z
+    emit(op.f64x2_const(coeffs[coeffs.length - 1]));
+    for (let k = coeffs.length - 2; k >= 0; k--) emit(op.get(acc), op.f64x2_mul, op.f64x2_const(coeffs[k]), op.f64x2_add);
+    emit(op.get(mm), op.f64x2_mul, op.get(e), op.f64x2_const(dbPerOctave), op.f64x2_mul, op.f64x2_add, op.set(acc));
+    // non-finite v (inf, NaN): log10 gives v itself
+    emit(op.get(p), op.get(acc), op.get(s), op.get(s), op.f64x2_const(Infinity), op.f64x2_lt, op.v128_bitselect, op.f32x4_demote, storeOp);
+  };
+  // p: value pointer, j: pairs left
+  emit(op.get(first), op.i32(4 * c.nMels), op.i32_mul, op.i32(L.out), op.i32_add, op.set(p));
+  emit(op.get(count), op.i32(c.nMels), op.i32_mul, op.tee(n), op.i32(1), op.i32_shr_u, op.set(j));
+  emit(op.block, op.get(j), op.i32_eqz, op.br_if(0), op.loop);
+  toDb(op.v128_load64_zero(), op.v128_store64_lane(0));
+  emit(op.get(p), op.i32(8), op.i32_add, op.set(p));
+  emit(op.get(j), op.i32(1), op.i32_sub, op.tee(j), op.br_if(0), op.end, op.end);
+  emit(op.get(n), op.i32(1), op.i32_and, op.if);
+  toDb(op.v128_load32_zero(), op.v128_store32_lane(0));
+  emit(op.end);
+  emit(op.end);
   return [...vec([[nI32, I32], [nV, V128]]), ...code];
 }
 
@@ -446,13 +481,6 @@ export class WasmFeatureKernel {
           t[6 * j + 2 * (p - 1)] = Math.cos(a);
           t[6 * j + 2 * (p - 1) + 1] = Math.sin(a);
         }
-      }
-    }
-    if (L.last) {
-      const t = f64(L.lastTw, 2 * L.last);
-      for (let j = 0; j < L.last; j++) {
-        t[2 * j] = Math.cos((Math.PI * j) / L.last);
-        t[2 * j + 1] = -Math.sin((Math.PI * j) / L.last);
       }
     }
     const u = f64(L.untangle, 2 * (half + 1));
