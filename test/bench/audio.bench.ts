@@ -2,6 +2,8 @@
  * Audio input layer timings: `npx tsx test/bench/audio.bench.ts`.
  * Prints figures only; never passes or fails on time. Each figure is the minimum and median of
  * several runs after warm-up (the JIT and the wasm tiers need a few runs to settle).
+ * Wherever a resampler runs, the strict resampler (the default) and the analysis one
+ * (passbandHz = 14 kHz, CLAP's frequency_max; for model input only) are printed side by side.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,10 +11,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { decodeFile, encodeWav, openMonoStream, resample, toMono } from '../../main/engine/audio';
+import { designFilter } from '../../main/engine/audio/resample-filter';
 
 const RUNS = Number(process.env.RUNS ?? 15);
 const WARMUP = 3;
 const SECONDS = 10;
+/** The analysis resampler's passband: CLAP's mel bank stops at 14 kHz. */
+const PASSBAND_HZ = 14000;
 
 async function time(fn: () => Promise<unknown> | unknown): Promise<{ min: number; median: number }> {
   for (let i = 0; i < WARMUP; i++) await fn();
@@ -39,18 +44,25 @@ function signal(rate: number, seconds: number, channels: number): Float32Array[]
   });
 }
 
-async function drain(file: string, targetRate: number): Promise<number> {
-  const { blocks } = await openMonoStream(file, { targetRate });
+async function drain(file: string, targetRate: number, passbandHz?: number): Promise<number> {
+  const { blocks } = await openMonoStream(file, { targetRate, passbandHz });
   let n = 0;
   for await (const b of blocks) n += b.length;
   return n;
 }
 
-const rows: [string, { min: number; median: number }][] = [];
+const figures = (r: { min: number; median: number }) => `min ${r.min.toFixed(2).padStart(7)} ms   median ${r.median.toFixed(2).padStart(7)} ms`;
 const row = async (label: string, fn: () => Promise<unknown> | unknown) => {
-  const r = await time(fn);
-  rows.push([label, r]);
-  console.log(`${label.padEnd(58)} min ${r.min.toFixed(2).padStart(7)} ms   median ${r.median.toFixed(2).padStart(7)} ms`);
+  console.log(`${label.padEnd(58)} ${figures(await time(fn))}`);
+};
+/** One line: the strict resampler's figures, then the analysis resampler's (with its taps). */
+const pair = async (label: string, from: number, to: number, fn: (passbandHz?: number) => Promise<unknown> | unknown) => {
+  const strict = await time(() => fn());
+  const analysis = await time(() => fn(PASSBAND_HZ));
+  const taps = (p?: number) => (from === to ? '-' : String(designFilter(from, to, p).taps));
+  console.log(
+    `${label.padEnd(58)} strict (${taps().padStart(3)} taps) ${figures(strict)}   |   analysis (${taps(PASSBAND_HZ).padStart(3)} taps) ${figures(analysis)}`,
+  );
 };
 
 async function main() {
@@ -66,8 +78,8 @@ async function main() {
 
     await row('decodeFile WAV 48k/24-bit stereo', () => decodeFile(wav));
     await row('openMonoStream WAV 48k/24-bit stereo -> 48k mono', () => drain(wav, 48000));
-    await row('openMonoStream WAV 44.1k/16-bit stereo -> 48k mono', () => drain(wav44, 48000));
-    await row('openMonoStream WAV 96k/24-bit stereo -> 48k mono', () => drain(wav96, 48000));
+    await pair('openMonoStream WAV 44.1k/16-bit stereo -> 48k mono', 44100, 48000, (p) => drain(wav44, 48000, p));
+    await pair('openMonoStream WAV 96k/24-bit stereo -> 48k mono', 96000, 48000, (p) => drain(wav96, 48000, p));
 
     const ff = spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).status === 0;
     if (ff) {
@@ -88,7 +100,9 @@ async function main() {
         ['Ogg Opus 48k stereo 128k', opus],
       ]) {
         await row(`decodeFile ${label}`, () => decodeFile(file));
-        await row(`openMonoStream ${label} -> 48k mono`, () => drain(file, 48000));
+        const rate = (await decodeFile(file)).meta.format.sampleRate;
+        if (rate === 48000) await row(`openMonoStream ${label} -> 48k mono`, () => drain(file, 48000));
+        else await pair(`openMonoStream ${label} -> 48k mono`, rate, 48000, (p) => drain(file, 48000, p));
       }
     } else {
       console.log('(ffmpeg not installed: FLAC/MP3/Ogg figures skipped)');
@@ -98,12 +112,14 @@ async function main() {
     for (const [from, to] of [
       [44100, 48000],
       [96000, 48000],
-      [22050, 48000],
-      [48000, 16000],
+      [22050, 48000], // analysis = strict here: nothing can be relaxed (see resample-filter.ts)
+      [88200, 48000],
+      [192000, 48000],
+      [48000, 16000], // likewise: 14 kHz is above 16k's Nyquist
       [44056, 48000],
     ]) {
       const x = mono(from);
-      await row(`resample ${from} -> ${to}, ${SECONDS} s mono`, () => resample(x, from, to));
+      await pair(`resample ${from} -> ${to}, ${SECONDS} s mono`, from, to, (passbandHz) => resample(x, from, to, { passbandHz }));
     }
     const st = signal(48000, SECONDS, 2);
     await row('toMono 48k stereo', () => toMono(st));

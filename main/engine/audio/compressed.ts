@@ -26,7 +26,7 @@ const ROUND = 6755399441055744;
  * floats whatever the container. Rounding recovers the integer exactly up to 24 bits (the error
  * before rounding is below 0.25).
  */
-function toPcmScale(channels: Float32Array[], bits: number): void {
+export function toPcmScale(channels: Float32Array[], bits: number): void {
   const s = 2 ** (bits - 1) - 1;
   const inv = 1 / 2 ** (bits - 1);
   for (let k = 0; k < channels.length; k++) {
@@ -43,15 +43,58 @@ export interface DecodeTotals {
 }
 
 /**
+ * toMono(channels after toPcmScale(channels, bits)) into `out` in one pass, without writing the
+ * scaled channels back: the same floats exactly (up to 24 bits the scaled samples are integers
+ * times a power of two, so summing the integers and scaling once is exact; above, each channel is
+ * rounded to float32 first as the planar path stores it). Returns the samples written.
+ */
+export function scaledToMono(channels: Float32Array[], bits: number, out: Float32Array): number {
+  const n = channels.length;
+  if (!n) return 0;
+  let len = channels[0].length;
+  for (let c = 1; c < n; c++) len = Math.min(len, channels[c].length);
+  if (out.length < len) throw new RangeError(`scaledToMono needs ${len} samples of room, got ${out.length}`);
+  const s = 2 ** (bits - 1) - 1;
+  const inv = 1 / 2 ** (bits - 1);
+  const avg = n === 1 ? 1 : n === 2 ? 0.5 : 1 / n;
+  if (bits <= 24) {
+    const k = inv * avg;
+    if (n === 1) {
+      const a = channels[0];
+      for (let i = 0; i < len; i++) out[i] = (a[i] * s + ROUND - ROUND) * inv;
+    } else if (n === 2) {
+      const [a, b] = channels;
+      for (let i = 0; i < len; i++) out[i] = (a[i] * s + ROUND - ROUND + (b[i] * s + ROUND - ROUND)) * k;
+    } else {
+      for (let i = 0; i < len; i++) {
+        let sum = 0;
+        for (let c = 0; c < n; c++) sum += channels[c][i] * s + ROUND - ROUND;
+        out[i] = sum * k;
+      }
+    }
+    return len;
+  }
+  for (let i = 0; i < len; i++) {
+    let sum = 0;
+    for (let c = 0; c < n; c++) sum += Math.fround(channels[c][i] * s * inv);
+    out[i] = n === 1 ? sum : sum * avg;
+  }
+  return len;
+}
+
+/**
  * Feeds a compressed stream through its wasm decoder in file-order chunks and yields each decoded
  * piece (planar, `s.channels` channels). Reads the file at offsets, never whole. `totals` is
  * complete once the generator finishes; it throws if nothing at all could be decoded.
+ * With `scale` false, FLAC samples come as the decoder gives them, for a caller that applies
+ * toPcmScale itself (scaledToMono); the channel arrays are the decoder's, to read at once.
  */
 export async function* decodeChunks(
   src: AudioSource,
   s: CodecStream,
   totals: DecodeTotals,
   signal?: AbortSignal,
+  scale = true,
 ): AsyncGenerator<Float32Array[], void, void> {
   const decoder = await acquireDecoder(s.kind);
   let clean = false;
@@ -66,7 +109,7 @@ export async function* decodeChunks(
     totals.sampleRate ||= d.sampleRate;
     totals.frames += d.samplesDecoded;
     const out = d.channelData.slice(0, s.channels);
-    if (s.bits) toPcmScale(out, s.bits);
+    if (s.bits && scale) toPcmScale(out, s.bits);
     return out;
   };
   try {

@@ -3,6 +3,6 @@ export * from './types';
 export { readMeta, decodeFile } from './read';
 export { openMonoStream, type MonoStreamOptions } from './stream';
 export { toMono } from './mixdown';
-export { createResampler, resample, type Resampler } from './resample';
+export { createResampler, resample, type Resampler, type ResampleOptions } from './resample';
 export { freeDecoders } from './decoders';
 export { encodeWav, writeWavFile, type WavSampleFormat } from './wav-write';

@@ -5,8 +5,21 @@
 export function toMono(channels: Float32Array[]): Float32Array {
   const n = channels.length;
   if (!n) return new Float32Array(0);
-  const len = Math.min(...channels.map((c) => c.length));
-  const out = new Float32Array(len);
+  const out = new Float32Array(Math.min(...channels.map((c) => c.length)));
+  toMonoInto(channels, out);
+  return out;
+}
+
+/**
+ * toMono into `out` (at least as long as the shortest channel): returns the number of samples
+ * written. Lets a caller reuse one buffer when the mono samples are consumed at once.
+ */
+export function toMonoInto(channels: Float32Array[], out: Float32Array): number {
+  const n = channels.length;
+  if (!n) return 0;
+  let len = channels[0].length;
+  for (let c = 1; c < n; c++) len = Math.min(len, channels[c].length);
+  if (out.length < len) throw new RangeError(`toMonoInto needs ${len} samples of room, got ${out.length}`);
   if (n === 1) {
     out.set(channels[0].subarray(0, len));
   } else if (n === 2) {
@@ -20,5 +33,5 @@ export function toMono(channels: Float32Array[]): Float32Array {
       out[i] = s * scale;
     }
   }
-  return out;
+  return len;
 }

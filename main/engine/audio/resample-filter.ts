@@ -84,7 +84,8 @@ function checkRates(fromRate: number, toRate: number): void {
   }
 }
 
-function checkPassband(passbandHz: number | undefined): void {
+/** Throws a RangeError unless passbandHz is undefined or a positive finite number of Hz. */
+export function checkPassband(passbandHz: number | undefined): void {
   if (passbandHz !== undefined && !(Number.isFinite(passbandHz) && passbandHz > 0)) {
     throw new RangeError(`passbandHz must be a positive number of Hz (got ${passbandHz})`);
   }
@@ -107,7 +108,7 @@ export function filterBands(fromRate: number, toRate: number, passbandHz?: numbe
  */
 export function designFilter(fromRate: number, toRate: number, passbandHz?: number): PolyphaseFilter {
   const bands = filterBands(fromRate, toRate, passbandHz);
-  const analysis = bands.analysis;
+  const { analysis } = bands;
   const g = gcd(fromRate, toRate);
   const L = toRate / g;
   const M = fromRate / g;
@@ -115,7 +116,7 @@ export function designFilter(fromRate: number, toRate: number, passbandHz?: numb
   let cutoff: number;
   let width: number;
   let key: string;
-  if (!bands.analysis) {
+  if (!analysis) {
     // The lower of the two rates sets the band edges (kept in this form: the strict table is unchanged).
     const scale = Math.min(1, L / M);
     cutoff = ((PASSBAND + STOPBAND) / 2) * 0.5 * scale;

@@ -1,4 +1,4 @@
-import { designFilter, filterBands, type PolyphaseFilter } from './resample-filter';
+import { checkPassband, designFilter, type PolyphaseFilter } from './resample-filter';
 import { createKernel, type Kernel } from './resample-kernel';
 
 export interface ResampleOptions {
@@ -151,8 +151,8 @@ export function createJsResampler(fromRate: number, toRate: number, opts: Resamp
 }
 
 function identity(opts: ResampleOptions): Resampler {
-  // Checks the option as the other rates would (the rates themselves are only checked when they differ).
-  if (opts.passbandHz !== undefined) filterBands(1, 1, opts.passbandHz);
+  // The option is checked as for other rates (the rates themselves only when they differ).
+  checkPassband(opts.passbandHz);
   return new Identity();
 }
 

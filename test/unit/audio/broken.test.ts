@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeFile, openMonoStream, readMeta } from '../../../main/engine/audio';
 import { acquireDecoder, freeDecoders, idleDecoders, releaseDecoder } from '../../../main/engine/audio/decoders';
@@ -24,6 +25,12 @@ describe('bad input gives a clear error', () => {
 
   it('a file that does not exist', async () => {
     await expect(readMeta('/nonexistent/cuebank/x.wav')).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('a directory is not a file', async () => {
+    const dir = path.dirname(tempFile('x.wav', 'x'));
+    await expect(readMeta(dir)).rejects.toMatchObject({ code: 'invalid_input', message: `Not a file: ${dir}` });
+    await expect(openMonoStream(dir, { targetRate: 48000 })).rejects.toMatchObject({ code: 'invalid_input' });
   });
 
   it('random bytes named .wav', async () => {

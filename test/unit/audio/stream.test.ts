@@ -97,6 +97,26 @@ describe('openMonoStream', () => {
     }
   });
 
+  it('FLAC at the target rate: exactly the average of the decoded channels (rescaling fused into the mixdown)', async () => {
+    for (const [bits, channels] of [
+      [16, 1],
+      [16, 2],
+      [24, 2],
+      [24, 3],
+      [8, 2],
+    ]) {
+      const data = Array.from({ length: channels }, (_, c) => intSignal(30011, bits, 50 + c));
+      const file = tempFile(`m${bits}x${channels}.flac`, flacVerbatim(data, 48000, bits));
+      const { all } = await collect((await openMonoStream(file, { targetRate: 48000 })).blocks);
+      const { audio } = await decodeFile(file);
+      expect(all.length).toBe(30011);
+      expect(maxDiff(all, toMono(audio.channels)), `${bits}-bit ${channels} ch`).toBe(0);
+      // And resampled: exactly the one-shot resample of that mono.
+      const r = (await collect((await openMonoStream(file, { targetRate: 44100, passbandHz: 14000 })).blocks)).all;
+      expect(maxDiff(r, resample(toMono(audio.channels), 48000, 44100, { passbandHz: 14000 }))).toBe(0);
+    }
+  });
+
   it('a stream that is never iterated holds no file open; one left early closes its file', async () => {
     const file = stereo24(5, 48000);
     const before = openCount(file);
@@ -126,6 +146,123 @@ describe('openMonoStream', () => {
     ).rejects.toMatchObject({ name: 'AbortError' });
     expect(n).toBe(1);
     await expect(openMonoStream(file, { targetRate: 16000, signal: ctl.signal })).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('passbandHz: the analysis resampler, exactly the one-shot analysis resample of the decoded mono', async () => {
+    const aiff = (() => {
+      const n = 3 * 44100 + 17;
+      const a = intSignal(n, 16, 41);
+      const b = intSignal(n, 16, 42);
+      return tempFile('a.aiff', form('AIFF', [comm(2, n, 16, 44100), ssnd(pcmBE([a, b], 16))]));
+    })();
+    for (const file of [stereo(5.3, 44100, 16), stereo(4.1, 96000, 24, 1), stereo(2.2, 32000, 24, 3), aiff]) {
+      const { audio } = await decodeFile(file);
+      const mono = toMono(audio.channels);
+      const timings: Record<string, number> = {};
+      const { all } = await collect((await openMonoStream(file, { targetRate: 48000, passbandHz: 14000, timings })).blocks);
+      expect(maxDiff(all, resample(mono, audio.sampleRate, 48000, { passbandHz: 14000 })), file).toBe(0);
+      expect(timings.decode).toBeGreaterThan(0);
+      expect(timings.resample).toBeGreaterThan(0);
+      // The default is still the strict resampler, and the two differ (above the passband).
+      const strict = (await collect((await openMonoStream(file, { targetRate: 48000 })).blocks)).all;
+      expect(maxDiff(strict, resample(mono, audio.sampleRate, 48000))).toBe(0);
+      expect(maxDiff(strict, all)).toBeGreaterThan(1e-4);
+    }
+    // Equal rates: the option changes nothing.
+    const same = stereo(2.5, 48000);
+    const { audio } = await decodeFile(same);
+    expect(maxDiff((await collect((await openMonoStream(same, { targetRate: 48000, passbandHz: 14000 })).blocks)).all, toMono(audio.channels))).toBe(0);
+  });
+
+  it('rejects a bad passbandHz before touching the file', async () => {
+    for (const bad of [0, -5, Number.NaN]) {
+      await expect(openMonoStream('/nonexistent/file.wav', { targetRate: 48000, passbandHz: bad })).rejects.toBeInstanceOf(RangeError);
+    }
+  });
+
+  it('concurrent streams share no buffers or resamplers: interleaved, each gives its own exact result', async () => {
+    const files = [stereo(5.5, 44100, 16), stereo(4.5, 44100, 24), stereo(3.3, 96000, 24, 1), stereo(6.1, 48000, 24)];
+    const expected = await Promise.all(
+      files.map(async (f) => {
+        const { audio } = await decodeFile(f);
+        return resample(toMono(audio.channels), audio.sampleRate, 48000, { passbandHz: 14000 });
+      }),
+    );
+    for (let round = 0; round < 2; round++) {
+      const its = await Promise.all(files.map(async (f) => (await openMonoStream(f, { targetRate: 48000, passbandHz: 14000 })).blocks[Symbol.asyncIterator]()));
+      const parts: Float32Array[][] = files.map(() => []);
+      let live = files.length;
+      while (live) {
+        live = 0;
+        // One step of every stream in turn, so each holds its buffers and resampler while the others run.
+        const steps = await Promise.all(its.map((it) => it.next()));
+        steps.forEach((s, i) => {
+          if (!s.done) {
+            parts[i].push(s.value);
+            live++;
+          }
+        });
+      }
+      parts.forEach((p, i) => {
+        const all = Float32Array.from(p.flatMap((b) => Array.from(b)));
+        expect(all.length).toBe(expected[i].length);
+        expect(maxDiff(all, expected[i]), files[i]).toBe(0);
+      });
+    }
+  });
+
+  it('a stream left early leaves nothing behind: the next stream of the same rates is exact', async () => {
+    const file = stereo(7, 44100, 16);
+    const { audio } = await decodeFile(file);
+    const expected = resample(toMono(audio.channels), 44100, 48000);
+    for (let i = 0; i < 3; i++) {
+      const { blocks } = await openMonoStream(file, { targetRate: 48000 });
+      for await (const b of blocks) {
+        expect(b.length).toBeGreaterThan(0);
+        break;
+      }
+      expect(maxDiff((await collect((await openMonoStream(file, { targetRate: 48000 })).blocks)).all, expected)).toBe(0);
+    }
+  });
+
+  it('every block yielded is the consumer\'s own: kept blocks are never overwritten by later ones', async () => {
+    for (const [file, rate] of [
+      [stereo(9, 44100, 16), 48000],
+      [stereo(9, 48000), 48000],
+      [tempFile('k.flac', flacVerbatim([intSignal(48000 * 9, 16, 5)], 48000, 16)), 44100],
+    ] as [string, number][]) {
+      const { blocks } = await openMonoStream(file, { targetRate: rate });
+      const kept: Float32Array[] = [];
+      const copies: Float32Array[] = [];
+      for await (const b of blocks) {
+        kept.push(b);
+        copies.push(b.slice());
+      }
+      expect(kept.length).toBeGreaterThan(2);
+      kept.forEach((b, i) => expect(maxDiff(b, copies[i])).toBe(0));
+      // Blocks that share memory do not overlap.
+      for (let i = 0; i < kept.length; i++) {
+        for (let j = i + 1; j < kept.length; j++) {
+          if (kept[i].buffer !== kept[j].buffer) continue;
+          const [a, b] = [kept[i], kept[j]];
+          expect(a.byteOffset + a.byteLength <= b.byteOffset || b.byteOffset + b.byteLength <= a.byteOffset).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('a WAV cut short after it was opened fails with corrupt_file, with the next read already in flight', async () => {
+    const file = stereo(9, 48000);
+    const { blocks } = await openMonoStream(file, { targetRate: 44100 });
+    fs.truncateSync(file, 48000 * 6 * 3);
+    let n = 0;
+    await expect(
+      (async () => {
+        for await (const _ of blocks) n++;
+      })(),
+    ).rejects.toMatchObject({ code: 'corrupt_file', message: expect.stringMatching(/cut short/) });
+    expect(n).toBe(1);
+    expect(openCount(file) ?? 0).toBe(0);
   });
 
   it('a streaming resampler matches for the stream path too (sanity of block boundaries)', () => {
