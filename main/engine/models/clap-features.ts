@@ -11,8 +11,9 @@
  * (clap-features-wasm.ts: two frames per f64x2 vector, radix-4 passes, dB by a series instead of
  * Math.log10) used wherever WebAssembly SIMD exists, and the plain-JS path below (radix-2 stages
  * fused in pairs) as the fallback. Measured on the 2-core dev machine (AMD EPYC), one 10 s window at
- * 48 kHz: reference ~22-25 ms, plain JS ~13-16 ms, WebAssembly ~3 ms
- * (`npx tsx test/bench/features.bench.ts`).
+ * 48 kHz, min / median: reference ~23 / 25 ms, plain JS ~15 / 16-20 ms, WebAssembly ~2.2 / 2.3-4 ms
+ * (`npx tsx test/bench/features.bench.ts`; the first window after start-up takes ~12 ms, before V8
+ * has optimised the WebAssembly code).
  *
  * It takes the window and the slaney mel filters from the ClapFeatureExtractor instance itself, so
  * the implementations can only differ in arithmetic order. It handles only what CLAP packs use for
