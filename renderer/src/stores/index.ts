@@ -1,0 +1,117 @@
+import { getContext } from 'svelte';
+import type { Host } from '../lib/transport';
+import { WaveformLoader } from '../lib/waveforms';
+import { AppStore } from './app.svelte';
+import { DropStore } from './drop.svelte';
+import { JobsStore } from './jobs.svelte';
+import { LibraryStore } from './library.svelte';
+import { NoticeStore } from './notices.svelte';
+import { PlayerStore } from './player.svelte';
+import { SearchStore } from './search.svelte';
+
+export interface Stores {
+  host: Host;
+  app: AppStore;
+  notices: NoticeStore;
+  library: LibraryStore;
+  jobs: JobsStore;
+  search: SearchStore;
+  player: PlayerStore;
+  drop: DropStore;
+  waveforms: WaveformLoader;
+  /** Loads everything from the engine; call once after mounting. */
+  start(): Promise<void>;
+}
+
+/**
+ * Creates the stores and wires the host's events to them. Folders and jobs always come from the
+ * engine; after a reconnect or an engine restart they are fetched again and the query re-runs.
+ */
+export function createStores(host: Host): Stores {
+  const notices = new NoticeStore();
+  const app = new AppStore(host, notices);
+  const library = new LibraryStore(host, notices);
+  const jobs = new JobsStore(host, notices);
+  const search = new SearchStore(host);
+  const player = new PlayerStore(host, notices);
+  const drop = new DropStore();
+  const waveforms = new WaveformLoader(host.transport);
+  let started = false;
+
+  const resync = async () => {
+    await Promise.all([app.loadModels(), library.load(), jobs.load()]);
+    if (search.hasQuery) await search.run({ keepSelection: true });
+  };
+
+  host.transport.on('jobs.update', (u) => jobs.apply(u));
+  host.transport.on('engine.status', (s) => {
+    if (app.engineStatus(s) && started) void resync();
+  });
+  host.transport.on('app.dropped', ({ paths }) => {
+    const target = drop.take();
+    if (!paths.length) return;
+    if (!target) {
+      notices.push('Drop folders on the Folders pane to add them, or a sound on the example zone to search by it.', 'info');
+      return;
+    }
+    if (target === 'folders') void library.add(paths);
+    else search.setExample(paths[0]);
+  });
+
+  jobs.onEnded = (job) => {
+    if (job.kind !== 'index' && job.kind !== 'embed') return;
+    if (job.state === 'done') {
+      waveforms.clear();
+      void library.load();
+      void app.loadModels();
+      if (search.hasQuery) void search.run({ keepSelection: true });
+    } else if (job.state === 'failed') {
+      notices.push(`Indexing failed: ${job.error?.message ?? 'unknown error'}`, 'error', 10_000);
+      void library.load();
+    } else if (job.state === 'cancelled') {
+      void library.load();
+    }
+  };
+
+  let wasDown = false;
+  host.onConnection((state, attempts) => {
+    app.connection = state;
+    app.connectionFailures = attempts;
+    if (state === 'reconnecting') {
+      wasDown = true;
+    } else if (state === 'open') {
+      if (wasDown && started) void Promise.all([app.loadInfo(), resync()]);
+      wasDown = false;
+    }
+  });
+
+  return {
+    host,
+    app,
+    notices,
+    library,
+    jobs,
+    search,
+    player,
+    drop,
+    waveforms,
+    async start() {
+      await Promise.all([app.loadInfo(), app.loadModels(), library.load(), jobs.load()]);
+      await search.restore();
+      started = true;
+    },
+  };
+}
+
+const KEY = Symbol('cuebank.stores');
+
+/** The context to mount the app with: `mount(App, { target, context: storesContext(stores) })`. */
+export function storesContext(stores: Stores): Map<unknown, unknown> {
+  return new Map([[KEY, stores]]);
+}
+
+export function useStores(): Stores {
+  const stores = getContext<Stores | undefined>(KEY);
+  if (!stores) throw new Error('useStores() outside <App>');
+  return stores;
+}
