@@ -4,6 +4,7 @@
  * Dropped files' paths are resolved here (a sandboxed page cannot) and delivered as the
  * 'app.dropped' event.
  */
+import './contract/zod-jitless';
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { channels, events } from './contract';
 

@@ -16,12 +16,15 @@ export function forkEngine(config: EngineConfig, entry = defaultEntry()): SpawnE
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'advanced',
     });
+    // Writing to a process that just died raises EPIPE on the channel: its exit event follows and
+    // the supervisor handles that; the error itself must not bring the host down.
+    child.on('error', () => undefined);
     const handle: EngineChild = {
       get pid() {
         return child.pid;
       },
       send: (m) => {
-        if (child.connected) child.send(m);
+        if (child.connected) child.send(m, (err) => void err);
       },
       onMessage: (l) => child.on('message', l),
       onExit: (l) => child.once('exit', (code, signal) => l(code, signal)),

@@ -1,4 +1,4 @@
-import './lib/zod-config';
+import '../../preload/contract/zod-jitless';
 import { mount } from 'svelte';
 import App from './App.svelte';
 import { createHost } from './lib/transport';

@@ -261,6 +261,7 @@ export async function runIndexJob(deps: IndexDeps, folders: FolderRow[], ctx: Jo
     }
     const { meta, blocks } = await openMonoStream(w.entry.realPath, {
       targetRate: embedder.sampleRate,
+      passbandHz: embedder.maxFrequency,
       signal: ctx.signal,
       timings,
     });

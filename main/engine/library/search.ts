@@ -281,7 +281,7 @@ async function exampleVector(
     const stored = ids.map((id) => store.get(id)).filter((v): v is Float32Array => !!v);
     if (stored.length) return { vector: mean(stored), excludeFileId: row.id };
   }
-  const { blocks } = await openMonoStream(real, { targetRate: embedder.sampleRate });
+  const { blocks } = await openMonoStream(real, { targetRate: embedder.sampleRate, passbandHz: embedder.maxFrequency });
   const planner = new WindowPlanner(embedder.sampleRate, embedder.windowSeconds, deps.index.hopSeconds);
   const windows: Float32Array[] = [];
   for await (const block of blocks) {

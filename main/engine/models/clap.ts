@@ -156,6 +156,7 @@ class TransformersClapEmbedder implements ClapEmbedder {
   readonly dim: number;
   readonly sampleRate: number;
   readonly windowSeconds: number;
+  readonly maxFrequency: number;
   readonly packId: string;
   readonly featurePath: 'fast' | 'reference';
   private readonly maxSamples: number;
@@ -183,6 +184,7 @@ class TransformersClapEmbedder implements ClapEmbedder {
     this.dim = clap.dim;
     this.sampleRate = clap.sampleRate;
     this.windowSeconds = clap.windowSeconds;
+    this.maxFrequency = clap.maxFrequency;
     this.maxSamples = clap.maxSamples;
     this.featurePath = fast ? 'fast' : 'reference';
     this.frames = frames;

@@ -31,6 +31,8 @@ export interface ClapPackAudio {
   maxSamples: number;
   /** projection_dim from config.json. */
   dim: number;
+  /** frequency_max: the highest frequency the model's features see (Hz). */
+  maxFrequency: number;
 }
 
 export interface PackInfo {
@@ -153,7 +155,9 @@ function inspectClap(dir: string, manifest: Manifest | null): Pick<PackInfo, 'dt
     throw new CuebankError('model_error', `no usable ONNX graphs: ${detail}`);
   }
   const dim = Number(config.projection_dim ?? 512);
-  return { dtypes, clap: { sampleRate, windowSeconds, maxSamples, dim } };
+  // The mel filter bank ignores everything above frequency_max: resampling need not preserve it.
+  const maxFrequency = Math.min(sampleRate / 2, Number(pre.frequency_max ?? sampleRate / 2) || sampleRate / 2);
+  return { dtypes, clap: { sampleRate, windowSeconds, maxSamples, dim, maxFrequency } };
 }
 
 /** Inspects one folder that looks like a model; throws CuebankError when it is not usable. */

@@ -18,6 +18,8 @@ export interface Embedder {
   readonly sampleRate: number;
   /** Longest audio one embedding covers; longer sounds are embedded as several windows. */
   readonly windowSeconds: number;
+  /** Highest frequency the model looks at: resampling for it may give up fidelity above this (Hz). */
+  readonly maxFrequency: number;
   embedText(texts: string[]): Promise<Float32Array[]>;
   /** Each window is mono at `sampleRate`, at most `windowSeconds` long. Timings gets 'features' and 'model'. */
   embedAudio(windows: Float32Array[], timings?: StageTimings): Promise<Float32Array[]>;

@@ -72,6 +72,7 @@ describe('search beyond exact scoring', () => {
       dim: DIM,
       sampleRate: 48_000,
       windowSeconds: 10,
+      maxFrequency: 14_000,
       embedText: async (texts) => texts.map((t) => centres[Number(t.replace(/\D/g, ''))]),
       embedAudio: async () => {
         throw new Error('not used');
