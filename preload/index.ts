@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The preload: the renderer's only door to the app. It exposes exactly one object,
  * `window.cuebank = { invoke, on }`, accepting only contract names; results come back as values.

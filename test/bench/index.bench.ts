@@ -5,6 +5,7 @@
  * per-clip cost of everything except model inference (target ≤ 25 ms per 10 s clip).
  * Prints figures only; never passes or fails on time.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +19,14 @@ import { renderConcept } from '../fixtures/sounds';
 import { flag, machineLine } from './machine';
 
 const files = Number(flag('files', '60'));
+/** wav (default), or flac / mp3 / ogg / opus: the clips are encoded with ffmpeg from the generated WAVs. */
+const codec = flag('codec', 'wav');
+const FFMPEG_ARGS: Record<string, string[]> = {
+  flac: ['-c:a', 'flac'],
+  mp3: ['-c:a', 'libmp3lame', '-b:a', '192k'],
+  ogg: ['-c:a', 'libvorbis', '-q:a', '5'],
+  opus: ['-c:a', 'libopus', '-b:a', '128k'],
+};
 const SECONDS = 10;
 
 /** A spread of what libraries hold: 48k/24-bit stereo (no resampling), 44.1k/16-bit stereo, 96k/24-bit mono. */
@@ -38,7 +47,16 @@ async function main() {
       const channels = Array.from({ length: f.channels }, (_, c) =>
         renderConcept(CONCEPTS[i % CONCEPTS.length].id, { sampleRate: f.rate, seconds: SECONDS, seed: i * 7 + c + 1 }),
       );
-      writeWavFile(path.join(lib, `clip_${String(i).padStart(4, '0')}.wav`), { sampleRate: f.rate, channels }, f.format);
+      const wav = path.join(lib, `clip_${String(i).padStart(4, '0')}.wav`);
+      writeWavFile(wav, { sampleRate: f.rate, channels }, f.format);
+      if (codec !== 'wav') {
+        const args = FFMPEG_ARGS[codec];
+        if (!args) throw new Error(`--codec must be wav, ${Object.keys(FFMPEG_ARGS).join(', ')}`);
+        const out = wav.replace(/\.wav$/, `.${codec}`);
+        const r = spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', wav, ...args, out]);
+        if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr}`);
+        fs.rmSync(wav);
+      }
     }
 
     const timings: StageTimings = {};
@@ -58,7 +76,7 @@ async function main() {
     const nonModel = total - (timings.model ?? 0);
 
     console.log(`bench:index on ${machineLine()}`);
-    console.log(`${files} clips of ${SECONDS} s (${FORMATS.map((f) => `${f.rate / 1000}k/${f.format}/${f.channels}ch`).join(', ')}), fixture CLAP pack`);
+    console.log(`${files} ${codec} clips of ${SECONDS} s (${FORMATS.map((f) => `${f.rate / 1000}k/${f.format}/${f.channels}ch`).join(', ')}), fixture CLAP pack`);
     console.log(`total ${total.toFixed(0)} ms, ${(files / (total / 1000)).toFixed(1)} files/s`);
     for (const [name, ms] of rows) {
       console.log(`  ${name.padEnd(50)} ${ms.toFixed(0).padStart(7)} ms  ${((100 * ms) / total).toFixed(1).padStart(5)} %  ${(ms / files).toFixed(2).padStart(7)} ms/clip`);
