@@ -1,3 +1,4 @@
+import path from 'node:path';
 import defaults from '../../resources/default-settings.json';
 
 /**
@@ -10,6 +11,11 @@ export interface EngineConfig {
   dbPath: string;
   /** Folder holding model packs, one folder per pack. */
   modelsDir: string;
+  /**
+   * Folder for files the app itself writes (generated takes, project audio); default: next to the
+   * database, `<db name>-files/`. Never inside a library folder.
+   */
+  dataDir?: string;
   index?: Partial<IndexSettings>;
   search?: Partial<SearchSettings>;
   models?: Partial<ModelSettings>;
@@ -46,6 +52,7 @@ export interface ModelSettings {
 export interface ResolvedConfig {
   dbPath: string;
   modelsDir: string;
+  dataDir: string;
   index: IndexSettings;
   search: SearchSettings;
   models: ModelSettings;
@@ -55,8 +62,14 @@ export function resolveConfig(config: EngineConfig): ResolvedConfig {
   return {
     dbPath: config.dbPath,
     modelsDir: config.modelsDir,
+    dataDir: config.dataDir ?? defaultDataDir(config.dbPath),
     index: { ...(defaults.index as IndexSettings), ...config.index },
     search: { ...(defaults.search as SearchSettings), ...config.search },
     models: { ...(defaults.models as ModelSettings), ...config.models },
   };
+}
+
+function defaultDataDir(dbPath: string): string {
+  const abs = path.resolve(dbPath);
+  return path.join(path.dirname(abs), `${path.basename(abs, path.extname(abs))}-files`);
 }
