@@ -5,6 +5,7 @@ import { AppStore } from './app.svelte';
 import { DropStore } from './drop.svelte';
 import { JobsStore } from './jobs.svelte';
 import { LibraryStore } from './library.svelte';
+import { NavStore } from './nav.svelte';
 import { NoticeStore } from './notices.svelte';
 import { PlayerStore } from './player.svelte';
 import { SearchStore } from './search.svelte';
@@ -18,6 +19,7 @@ export interface Stores {
   search: SearchStore;
   player: PlayerStore;
   drop: DropStore;
+  nav: NavStore;
   waveforms: WaveformLoader;
   /** Loads everything from the engine; call once after mounting. */
   start(): Promise<void>;
@@ -36,6 +38,7 @@ export function createStores(host: Host): Stores {
   const player = new PlayerStore(host, notices);
   const drop = new DropStore();
   const waveforms = new WaveformLoader(host.transport);
+  const nav = new NavStore();
   let started = false;
 
   const resync = async () => {
@@ -94,6 +97,7 @@ export function createStores(host: Host): Stores {
     search,
     player,
     drop,
+    nav,
     waveforms,
     async start() {
       await Promise.all([app.loadInfo(), app.loadModels(), library.load(), jobs.load()]);
