@@ -6,3 +6,4 @@ export { toMono } from './mixdown';
 export { createResampler, resample, type Resampler, type ResampleOptions } from './resample';
 export { freeDecoders } from './decoders';
 export { encodeWav, writeWavFile, type WavSampleFormat } from './wav-write';
+export { LoudnessMeter, measureLoudness, measureFileLoudness, type LoudnessReport } from './loudness';
