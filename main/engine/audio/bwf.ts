@@ -7,7 +7,12 @@ export function parseBext(b: Uint8Array): BextInfo {
   const str = (o: number, n: number) => (o < b.length ? decodeText(b.subarray(o, Math.min(o + n, b.length))) : '');
   const u32 = (o: number) => (o + 4 <= b.length ? dv.getUint32(o, true) : 0);
   const version = b.length >= 348 ? dv.getUint16(346, true) : 0;
-  const loud = (o: number) => (version >= 2 && o + 2 <= b.length ? dv.getInt16(o, true) / 100 : null);
+  // Tech 3285 v2: each loudness field is round(value × 100); 0x7FFF means it was not measured.
+  const loud = (o: number) => {
+    if (version < 2 || o + 2 > b.length) return null;
+    const raw = dv.getInt16(o, true);
+    return raw === 0x7fff ? null : raw / 100;
+  };
   return {
     description: str(0, 256),
     originator: str(256, 32),

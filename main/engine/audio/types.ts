@@ -33,7 +33,7 @@ export interface BextInfo {
   version: number;
   /** SMPTE 330M UMID as upper-case hex (32 bytes, or 64 when the extended half is not zero); '' when all zero. */
   umid: string;
-  /** Loudness fields of bext v2, null where the version has none. */
+  /** Loudness fields of bext v2 (LUFS, LU, dBTP), null where the version has none or the field is 0x7FFF (not measured). */
   loudnessValue: number | null;
   loudnessRange: number | null;
   maxTruePeakLevel: number | null;
