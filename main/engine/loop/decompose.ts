@@ -1,0 +1,195 @@
+/**
+ * The default EventDecomposer (seed 003's decomposition of a complex prompt into timed atomic
+ * events), by rules instead of an LLM so it runs offline, instantly and predictably:
+ *
+ * 1. split the prompt into clauses at punctuation and connector words (decompose-split.ts);
+ * 2. a clause without a subject borrows the previous clause's ("a door creaks open, then slams
+ *    shut" -> "a door slams shut");
+ * 3. lay the clauses on the timeline: sequence words ("then", "followed by", "X before Y", "X after Y"
+ *    reversed) and plain lists give each clause its own turn; overlap words ("while", "as", "during",
+ *    "with … in the background") make a clause share the turn of the clause it joins, or the whole
+ *    take when it closes the prompt or is marked "throughout"; an ambient bed (rain, wind, crowd)
+ *    in a plain list spans the whole take;
+ * 4. time the turns: each takes its typical length (decompose-lexicon.ts; counts take longer),
+ *    squeezed proportionally when they do not fit, and the last turn runs to the end of the take
+ *    (a sound's tail and the room keep sounding).
+ *
+ * Events are listed in prompt order, except that "X after Y" lists Y first; ids follow that order.
+ * Each event's relation is what its span says about the event listed before it.
+ */
+import { CuebankError } from '../errors';
+import { countOf, isAmbient, isClauseInitialVerb, isVerb, typicalSeconds } from './decompose-lexicon';
+import { splitClauses, type Clause } from './decompose-split';
+import type { EventDecomposer, EventPlan, EventRelation, SoundEvent } from './types';
+
+interface Item {
+  text: string;
+  count: number;
+  /** Index of the timeline turn it owns, or shares (overlap), or null for the whole take. */
+  turn: number | null;
+}
+
+interface Turn {
+  /** The item whose length times the turn. */
+  item: Item;
+}
+
+export class RuleBasedDecomposer implements EventDecomposer {
+  decompose(prompt: string, options: { duration: number }): EventPlan {
+    const { duration } = options;
+    if (!Number.isFinite(duration) || duration <= 0) {
+      throw new CuebankError('invalid_input', `A take needs a positive duration to time its events (got ${duration}).`);
+    }
+    const clauses = withSubjects(splitClauses(prompt));
+    if (!clauses.length) throw new CuebankError('invalid_input', 'The prompt names no sound to generate.');
+
+    const { order, turns } = layOut(clauses);
+    const spans = timeTurns(turns, duration);
+    const events: SoundEvent[] = [];
+    for (const item of order) {
+      const [start, end] = item.turn === null ? [0, duration] : spans[item.turn];
+      const prev = events[events.length - 1];
+      const relation: EventRelation = !prev ? 'start' : start >= prev.end - 1e-9 ? 'sequence' : 'overlap';
+      events.push({ id: `e${events.length}`, text: item.text, start: round(start), end: round(end), relation, count: item.count });
+    }
+    return { prompt, duration, events };
+  }
+}
+
+/** The decomposer the engine uses unless another is configured. */
+export function createDecomposer(): EventDecomposer {
+  return new RuleBasedDecomposer();
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+const AUXILIARIES = new Set(['is', 'are', 'was', 'were', 'be', 'being', 'can', 'could', 'will', 'keeps', 'starts']);
+
+/**
+ * The words before a clause's verb: "a wooden door creaks open" -> "a wooden door". A clause without
+ * a recognisable verb is a noun phrase and is its own subject ("a loud bang", then "echoes").
+ */
+function subjectOf(text: string): string {
+  const words = text.split(' ');
+  const lower = words.map((w) => w.toLowerCase());
+  const find = (test: (w: string) => boolean) => lower.findIndex((w, i) => i >= 1 && test(w));
+  let at = find((w) => isVerb(w) && /[^s]s$|es$/.test(w) && !/ss$/.test(w));
+  // A bare verb form after a plural ("birds chirp"); after a singular it is a noun ("a loud bang").
+  if (at < 0) at = lower.findIndex((w, i) => i >= 1 && isVerb(w) && !/(ed|ing)$/.test(w) && /[^s]s$/.test(lower[i - 1]));
+  if (at < 0) at = find((w) => isVerb(w) && w.endsWith('ing'));
+  if (at < 0) return text;
+  let end = at;
+  while (end > 1 && AUXILIARIES.has(lower[end - 1])) end--;
+  return words.slice(0, end).join(' ');
+}
+
+/** Clauses that open with a verb borrow the subject of the nearest clause before them. */
+function withSubjects(clauses: Clause[]): Clause[] {
+  let subject: string | null = null;
+  return clauses.map((c) => {
+    const first = c.text.split(' ')[0];
+    // A bare verb opens a clause after a plural subject ("birds chirp, then fly away").
+    const plural = !!subject && /[^s]s$/.test(subject.toLowerCase());
+    if (subject && (isClauseInitialVerb(first) || (plural && isVerb(first) && !/(ed|ing)$/.test(first)))) {
+      return { ...c, text: `${subject} ${c.text}` };
+    }
+    subject = subjectOf(c.text);
+    return c;
+  });
+}
+
+/** Turns in timeline order, and the items in listing order. */
+function layOut(clauses: Clause[]): { order: Item[]; turns: Turn[] } {
+  const turns: Turn[] = [];
+  const order: Item[] = [];
+  const count = (c: Clause) => countOf(c.text);
+  // Whether any clause after i takes a turn of its own (an overlap clause that ends the prompt is a bed).
+  const turnFollows = (i: number) => clauses.slice(i + 1).some((c) => c.connector !== 'overlap' && !c.background);
+  const anyTurnTaker = clauses.some((c, i) => !c.background && !(i === 0 && c.connector === 'overlap') && !isAmbient(c.text));
+  let leadingBefore = false;
+
+  clauses.forEach((c, i) => {
+    const item: Item = { text: c.text, count: count(c), turn: null };
+    const prev = order[order.length - 1];
+    const newTurn = (at = turns.length) => {
+      turns.splice(at, 0, { item });
+      // Items of later turns shift when one is inserted before them.
+      for (const o of order) if (o.turn !== null && o.turn >= at) o.turn++;
+      item.turn = at;
+    };
+
+    if (c.background) {
+      order.push(item);
+      return;
+    }
+    if (i === 0) {
+      if (c.connector === 'overlap') {
+        order.push(item); // "While rain falls, …": a bed under everything.
+      } else {
+        if (c.connector === 'before') leadingBefore = true; // "Before X, Y": Y comes first.
+        if (isAmbient(c.text) && anyTurnTaker && clauses[1]?.connector === 'list') {
+          order.push(item);
+        } else {
+          newTurn();
+          order.push(item);
+        }
+      }
+      return;
+    }
+    switch (c.connector) {
+      case 'overlap':
+        // Shares the turn of the clause it joins, or is a bed when it closes the prompt.
+        if (!turnFollows(i) || !prev || prev.turn === null) item.turn = null;
+        else item.turn = prev.turn;
+        order.push(item);
+        return;
+      case 'after':
+        // "X after Y": Y's turn comes right before X's.
+        if (prev && prev.turn !== null) {
+          newTurn(prev.turn);
+          order.splice(order.indexOf(prev), 0, item);
+        } else {
+          newTurn();
+          order.push(item);
+        }
+        return;
+      case 'list':
+        if (isAmbient(c.text) && anyTurnTaker) {
+          order.push(item);
+          return;
+        }
+        if (leadingBefore && i === 1 && prev && prev.turn !== null) {
+          newTurn(prev.turn);
+          order.splice(order.indexOf(prev), 0, item);
+          leadingBefore = false;
+          return;
+        }
+        newTurn();
+        order.push(item);
+        return;
+      default:
+        // 'sequence', 'before' ("X before Y": Y after X), or an unmarked join.
+        newTurn();
+        order.push(item);
+    }
+  });
+  return { order, turns };
+}
+
+/**
+ * Spans of the turns: typical lengths laid end to end, squeezed proportionally when they exceed the
+ * take; the last turn runs to the end of the take.
+ */
+function timeTurns(turns: Turn[], duration: number): [number, number][] {
+  const lengths = turns.map((t) => typicalSeconds(t.item.text, t.item.count));
+  const total = lengths.reduce((a, b) => a + b, 0);
+  const scale = total > duration ? duration / total : 1;
+  const spans: [number, number][] = [];
+  let t = 0;
+  for (let i = 0; i < lengths.length; i++) {
+    const end = i === lengths.length - 1 ? duration : t + lengths[i] * scale;
+    spans.push([t, end]);
+    t = end;
+  }
+  return spans;
+}
