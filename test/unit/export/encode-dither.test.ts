@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { quantise, seededRandom } from '../../../main/engine/export/encode/dither';
+import { quantise } from '../../../main/engine/export/encode/dither';
+import { seededRandom } from '../../../main/engine/seeded-random';
 
 describe('TPDF dither and quantisation', () => {
   it('is reproducible for a seed and differs between seeds', () => {

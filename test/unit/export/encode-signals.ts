@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DecodedAudio } from '../../../main/engine/audio/types';
 import type { ExportMetadata } from '../../../main/engine/export/metadata';
-import { seededRandom } from '../../../main/engine/export/encode/dither';
+import { seededRandom } from '../../../main/engine/seeded-random';
 
 /** Decaying partials per channel (a struck, tonal sound), different per channel. */
 export function tones(sampleRate: number, channels: number, seconds: number): DecodedAudio {

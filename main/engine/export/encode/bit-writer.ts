@@ -1,10 +1,13 @@
-/** MSB-first bit writer for FLAC frames, growing as needed. */
+/**
+ * MSB-first bit writer for FLAC frames, growing as needed. Bits collect in a small accumulator and
+ * leave a byte at a time: Rice codes are written once per sample, so this is the encoder's inner loop.
+ */
 export class BitWriter {
   private buf: Uint8Array;
   private byte = 0;
-  /** Bits already used in the current byte (0..7). */
-  private used = 0;
-  private cur = 0;
+  /** Pending bits, right-aligned; fewer than 8 between calls. */
+  private acc = 0;
+  private accBits = 0;
 
   constructor(capacity = 1024) {
     this.buf = new Uint8Array(capacity);
@@ -17,18 +20,15 @@ export class BitWriter {
       this.write(value % 0x1000000, 24);
       return;
     }
-    let v = value;
-    let n = bits;
-    while (n > 0) {
-      const free = 8 - this.used;
-      const take = n < free ? n : free;
-      const chunk = (v >>> (n - take)) & ((1 << take) - 1);
-      this.cur |= chunk << (free - take);
-      this.used += take;
-      n -= take;
-      if (this.used === 8) this.flushByte();
-      v &= n ? (1 << n) - 1 : 0;
+    if (bits === 0) return;
+    // acc < 2^8 and bits ≤ 24: the shifted accumulator fits 32 bits (read back with >>>).
+    this.acc = (this.acc << bits) | (value & ((1 << bits) - 1));
+    this.accBits += bits;
+    while (this.accBits >= 8) {
+      this.accBits -= 8;
+      this.pushByte((this.acc >>> this.accBits) & 0xff);
     }
+    this.acc &= (1 << this.accBits) - 1;
   }
 
   /** Two's-complement signed value in `bits` bits (bits ≤ 32). */
@@ -39,27 +39,30 @@ export class BitWriter {
   /** `count` zero bits (the unary part of Rice codes can be long). */
   writeZeros(count: number): void {
     let n = count;
-    while (n > 0 && this.used) {
-      this.write(0, 1);
-      n--;
+    while (n > 24) {
+      this.write(0, 24);
+      n -= 24;
     }
-    const whole = n >>> 3;
-    for (let i = 0; i < whole; i++) this.pushByte(0);
-    n -= whole * 8;
-    if (n) this.write(0, n);
+    this.write(0, n);
   }
 
   /** Rice code: quotient in unary (zeros then a one), then the low `k` bits. */
   writeRice(u: number, k: number): void {
     const q = Math.floor(u / 2 ** k);
+    const rem = u - q * 2 ** k;
+    // Usual case in one call: q zeros, a one, k bits of remainder = (1 << k | rem) in q + 1 + k bits.
+    if (q + 1 + k <= 24) {
+      this.write((1 << k) | rem, q + 1 + k);
+      return;
+    }
     this.writeZeros(q);
     this.write(1, 1);
-    if (k) this.write(u - q * 2 ** k, k);
+    if (k) this.write(rem, k);
   }
 
   /** Pads with zero bits to the next byte boundary. */
   alignToByte(): void {
-    if (this.used) this.flushByte();
+    if (this.accBits) this.write(0, 8 - this.accBits);
   }
 
   /** Bytes written so far (call alignToByte first for a partial last byte). */
@@ -69,12 +72,6 @@ export class BitWriter {
 
   bytes(): Uint8Array {
     return this.buf.subarray(0, this.byte);
-  }
-
-  private flushByte(): void {
-    this.pushByte(this.cur);
-    this.cur = 0;
-    this.used = 0;
   }
 
   private pushByte(b: number): void {

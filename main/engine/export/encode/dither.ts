@@ -3,21 +3,10 @@
  * ±½ LSB (triangular, ±1 LSB peak), which makes the quantisation error independent of the signal.
  * The generator is seeded so an export is reproducible byte for byte.
  */
+import { seededRandom } from '../../seeded-random';
 
 /** Seed used when the caller gives none: the same audio always exports to the same bytes. */
 export const DEFAULT_DITHER_SEED = 0x43554542; // 'CUEB'
-
-/** mulberry32: small, fast, and good enough for dither noise; returns values in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Quantises planar float channels to signed `bits`-bit integers (scale 2^(bits-1), the scale every

@@ -77,16 +77,33 @@ interface RicePlan {
 
 const zigzag = (r: number) => (r >= 0 ? r * 2 : -r * 2 - 1);
 
+const POW2 = Array.from({ length: RICE2_MAX + 1 }, (_, j) => 2 ** j);
+
 /** Cost of `count` zigzagged values summing to `sum` with parameter k (sum(u >> k) ≈ sum / 2^k). */
+function riceCost(sum: number, count: number, k: number): number {
+  return count * (k + 1) + Math.floor(sum / POW2[k]);
+}
+
+/**
+ * The cheapest parameter. The cost is (near enough) convex in k with its minimum close to
+ * log2(mean), so a walk from there finds it in a few evaluations instead of trying all 31 — this
+ * runs for every partition of every predictor order of every channel option.
+ */
 function bestParam(sum: number, count: number): { k: number; bits: number } {
-  let k = 0;
-  let bits = count + sum;
-  for (let j = 1; j <= RICE2_MAX; j++) {
-    const b = count * (j + 1) + Math.floor(sum / 2 ** j);
-    if (b < bits) {
-      bits = b;
-      k = j;
-    } else if (b > bits + count) break;
+  const mean = count ? sum / count : 0;
+  let k = mean >= 1 ? Math.min(RICE2_MAX, Math.floor(Math.log2(mean))) : 0;
+  let bits = riceCost(sum, count, k);
+  while (k > 0) {
+    const b = riceCost(sum, count, k - 1);
+    if (b > bits) break;
+    bits = b;
+    k--;
+  }
+  while (k < RICE2_MAX) {
+    const b = riceCost(sum, count, k + 1);
+    if (b >= bits) break;
+    bits = b;
+    k++;
   }
   return { k, bits };
 }

@@ -81,9 +81,13 @@ function interleavedLittleEndian(block: Int32Array[], bits: number): Buffer {
   const n = block[0].length;
   const out = Buffer.alloc(n * block.length * bytes);
   let o = 0;
+  // Byte by byte: Buffer.writeIntLE per sample was a tenth of the encoder's time.
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < block.length; c++) {
-      out.writeIntLE(block[c][i], o, bytes);
+      const v = block[c][i];
+      out[o] = v & 0xff;
+      out[o + 1] = (v >> 8) & 0xff;
+      if (bytes === 3) out[o + 2] = (v >> 16) & 0xff;
       o += bytes;
     }
   }

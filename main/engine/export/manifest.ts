@@ -1,0 +1,156 @@
+import path from 'node:path';
+import type { ExportSettings, ExportSummary } from '../../../preload/contract/projects';
+import { sanitizePathPart } from '../projects/naming';
+import { writeFileAtomic } from './atomic-write';
+
+/**
+ * The export manifest: `<out>/<project>_manifest.csv` and `.json`, one row per planned file
+ * (written, skipped or failed). Paths in it are relative to the folder it lies in, so the folder can
+ * be handed on as it is. It is the record of the latest export into that folder, and the one file an
+ * export replaces without asking.
+ */
+export function manifestPaths(outDir: string, projectName: string): { csv: string; json: string } {
+  const base = `${sanitizePathPart(projectName).replace(/_/g, ' ') || 'project'}_manifest`;
+  return { csv: path.join(outDir, `${base}.csv`), json: path.join(outDir, `${base}.json`) };
+}
+
+export interface ManifestRow {
+  status: 'written' | 'skipped' | 'failed';
+  path: string;
+  item: string;
+  itemId: string;
+  variation: number;
+  source: string;
+  format: string;
+  encoding: string;
+  sampleRate: number | null;
+  bits: number | null;
+  channels: number | null;
+  duration: number | null;
+  integratedLufs: number | null;
+  truePeakDbtp: number | null;
+  samplePeakDbfs: number | null;
+  loudnessRangeLu: number | null;
+  gainDb: number | null;
+  ceilingLimited: boolean | null;
+  speed: number | null;
+  reason: string;
+}
+
+export const CSV_COLUMNS: (keyof ManifestRow | 'settings')[] = [
+  'status',
+  'path',
+  'item',
+  'itemId',
+  'variation',
+  'source',
+  'format',
+  'encoding',
+  'sampleRate',
+  'bits',
+  'channels',
+  'duration',
+  'integratedLufs',
+  'truePeakDbtp',
+  'samplePeakDbfs',
+  'loudnessRangeLu',
+  'gainDb',
+  'ceilingLimited',
+  'speed',
+  'settings',
+  'reason',
+];
+
+export function manifestRows(summary: Omit<ExportSummary, 'manifest'>, sources: Map<string, string>): ManifestRow[] {
+  const rel = (p: string) => path.relative(summary.outDir, p).split(path.sep).join('/');
+  const format = summary.settings.format.container;
+  const rows: ManifestRow[] = summary.written.map((w) => ({
+    status: 'written',
+    path: rel(w.path),
+    item: w.item,
+    itemId: w.itemId,
+    variation: w.variation,
+    source: w.source,
+    format: w.format,
+    encoding: w.encoding,
+    sampleRate: w.sampleRate,
+    bits: w.bits,
+    channels: w.channels,
+    duration: round(w.duration, 6),
+    integratedLufs: round(w.loudness.integrated, 2),
+    truePeakDbtp: round(w.loudness.truePeak, 2),
+    samplePeakDbfs: round(w.loudness.samplePeak, 2),
+    loudnessRangeLu: round(w.loudness.range, 2),
+    gainDb: round(w.gainDb, 2),
+    ceilingLimited: w.ceilingLimited,
+    speed: w.speed,
+    reason: w.note ?? '',
+  }));
+  const empty = { format, encoding: '', sampleRate: null, bits: null, channels: null, duration: null, integratedLufs: null, truePeakDbtp: null };
+  const more = { samplePeakDbfs: null, loudnessRangeLu: null, gainDb: null, ceilingLimited: null, speed: null };
+  for (const s of summary.skipped) {
+    rows.push({ status: 'skipped', path: rel(s.path), item: s.item, itemId: s.itemId, variation: variationOf(s.key), source: sources.get(s.itemId) ?? '', ...empty, ...more, reason: s.reason });
+  }
+  for (const f of summary.failed) {
+    rows.push({ status: 'failed', path: '', item: f.item, itemId: f.itemId, variation: variationOf(f.key), source: sources.get(f.itemId) ?? '', ...empty, ...more, reason: f.error });
+  }
+  return rows;
+}
+
+export function manifestCsv(rows: ManifestRow[], settings: ExportSettings): string {
+  const settingsText = describeSettings(settings);
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const r of rows) lines.push(CSV_COLUMNS.map((c) => csvCell(c === 'settings' ? settingsText : r[c])).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+export function manifestJson(summary: Omit<ExportSummary, 'manifest'>, rows: ManifestRow[], exportedAt: Date): string {
+  return `${JSON.stringify(
+    { project: summary.project, exportedAt: exportedAt.toISOString(), settings: summary.settings, files: rows },
+    null,
+    2,
+  )}\n`;
+}
+
+/** Writes both manifests atomically; returns their paths. */
+export function writeManifest(
+  summary: Omit<ExportSummary, 'manifest'>,
+  sources: Map<string, string>,
+  exportedAt: Date,
+): { csv: string; json: string } {
+  const paths = manifestPaths(summary.outDir, summary.project);
+  const rows = manifestRows(summary, sources);
+  writeFileAtomic(paths.csv, manifestCsv(rows, summary.settings));
+  writeFileAtomic(paths.json, manifestJson(summary, rows, exportedAt));
+  return paths;
+}
+
+/** One line a person can read: "wav pcm24 48000 Hz keep; loudness -23 LUFS ceiling -1 dBTP; silence -60 dBFS". */
+export function describeSettings(s: ExportSettings): string {
+  const f = s.format;
+  const format = f.container === 'wav' ? `wav ${f.sample}` : f.container === 'flac' ? `flac ${f.bits}-bit` : `ogg q${f.quality}`;
+  const parts = [`${format} ${s.sampleRate} Hz ${s.channels}`];
+  if (s.normalize.mode === 'peak') parts.push(`peak ${s.normalize.peakDb} dBFS`);
+  if (s.normalize.mode === 'loudness') parts.push(`loudness ${s.normalize.lufs} LUFS ceiling ${s.normalize.truePeakDb} dBTP`);
+  if (s.trimSilenceDb !== null) parts.push(`silence trim ${s.trimSilenceDb} dBFS`);
+  if (s.fadeIn || s.fadeOut) parts.push(`fades ${s.fadeIn}/${s.fadeOut} s`);
+  if (s.variations.count) parts.push(`${s.variations.count} variations ±${s.variations.amount * 100}% seed ${s.variations.seed}`);
+  return parts.join('; ');
+}
+
+function variationOf(key: string): number {
+  const i = key.indexOf('#');
+  return i < 0 ? 0 : Number(key.slice(i + 1));
+}
+
+function round(v: number | null, digits: number): number | null {
+  return v === null || !Number.isFinite(v) ? null : Number(v.toFixed(digits));
+}
+
+/** RFC 4180: quote cells holding a comma, quote or line break; formulas are defused for spreadsheets. */
+export function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  let s = String(v);
+  if (/^[=+@]/.test(s) || (/^-/.test(s) && typeof v === 'string')) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
