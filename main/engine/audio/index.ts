@@ -1,6 +1,6 @@
 /** Cuebank's audio input layer: read metadata, decode, and stream mono at a model's sample rate. */
 export * from './types';
-export { readMeta, decodeFile } from './read';
+export { readMeta, decodeFile, decodeRange } from './read';
 export { openMonoStream, type MonoStreamOptions } from './stream';
 export { toMono } from './mixdown';
 export { createResampler, resample, type Resampler, type ResampleOptions } from './resample';

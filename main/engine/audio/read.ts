@@ -48,3 +48,47 @@ export function decodeFile(file: string): Promise<{ meta: FileMeta; audio: Decod
     return { meta: opened.meta, audio: { sampleRate: opened.meta.format.sampleRate, channels } };
   });
 }
+
+/**
+ * Decodes [start, end) seconds of a file (clamped to its length) at its own rate. PCM files read
+ * only those bytes; compressed ones are decoded through but only the window is kept. A window of a
+ * long ambience (a retrieved reference) holds its own length in memory, not the file's.
+ */
+export function decodeRange(file: string, start: number, end: number): Promise<{ meta: FileMeta; audio: DecodedAudio }> {
+  return withSource(file, async (src) => {
+    const opened = await openAudio(src);
+    const rate = opened.meta.format.sampleRate;
+    const first = Math.max(0, Math.round(start * rate));
+    const stop = Math.max(first, Math.round(end * rate));
+    if (opened.kind === 'pcm') {
+      const { layout, offset, frames } = opened.pcm;
+      const from = Math.min(first, frames);
+      const count = Math.min(stop, frames) - from;
+      const bytes = await src.read(offset + from * layout.blockAlign, count * layout.blockAlign);
+      if (bytes.length < count * layout.blockAlign) throw corrupt('The file changed or was cut short while it was being read');
+      const channels = Array.from({ length: layout.channels }, () => new Float32Array(count));
+      pcmToPlanar(bytes, layout, count, channels);
+      return { meta: opened.meta, audio: { sampleRate: rate, channels } };
+    }
+    const pieces: Float32Array[][] = [];
+    let at = 0;
+    for await (const piece of decodeChunks(src, opened.stream, newTotals())) {
+      const n = piece[0]?.length ?? 0;
+      const a = Math.max(first, at);
+      const b = Math.min(stop, at + n);
+      if (b > a) pieces.push(piece.map((c) => c.slice(a - at, b - at)));
+      // No early exit: a decoder left mid-stream cannot go back to the pool, and making a new one
+      // costs more than decoding the rest of a sound effect.
+      at += n;
+    }
+    const count = Math.max(1, ...pieces.map((p) => p.length));
+    const total = pieces.reduce((sum, p) => sum + p[0].length, 0);
+    const channels = Array.from({ length: count }, () => new Float32Array(total));
+    let o = 0;
+    for (const piece of pieces) {
+      for (let c = 0; c < count; c++) channels[c].set(piece[c] ?? piece[0], o);
+      o += piece[0].length;
+    }
+    return { meta: opened.meta, audio: { sampleRate: rate, channels } };
+  });
+}

@@ -4,18 +4,7 @@
  * and white, pink and brown noise, deterministic (seeded). Deliberately no band-limited noises or
  * tones: to an audio model those are events (a low band of noise is a rumble), not chance.
  */
-
-/** Mulberry32: small, fast, seeded. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../seeded-random';
 
 function normalise(x: Float32Array, rmsDb: number): Float32Array {
   let s = 0;
@@ -60,7 +49,7 @@ function brown(n: number, rand: () => number): Float32Array {
 /** The reference sounds, each `seconds` long, mono at `rate`. */
 export function referenceSounds(rate: number, seconds: number): { name: string; samples: Float32Array }[] {
   const n = Math.max(1, Math.round(seconds * rate));
-  const rand = prng(0x5eed);
+  const rand = seededRandom(0x5eed);
   const out = [
     // Not digital zero: a model's log-mel of exact zeros is a degenerate input.
     { name: 'silence', samples: normalise(white(n, rand), -90) },
