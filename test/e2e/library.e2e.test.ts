@@ -5,100 +5,31 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page, type WebSocketRoute } from 'playwright-core';
-import { build } from 'vite';
+import type { BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBridge, type Bridge } from '../../main/bridge/server';
-import { forkEngine } from '../../main/host/fork-engine';
-import { appRoot } from '../../main/host/static-files';
-import { writeFixtures, type FixtureSet, type LibraryEntry } from '../fixtures';
-import { BridgeClient } from '../helpers/bridge';
-import { tempDir } from '../helpers/tmp';
+import type { Bridge } from '../../main/bridge/server';
+import type { FixtureSet, LibraryEntry } from '../fixtures';
+import type { BridgeClient } from '../helpers/bridge';
+import { audioState, hasChromium, pageWatcher, repoRoot, startE2eApp, type AudioState, type E2eApp } from '../helpers/e2e';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`library e2e skipped: ${CHROMIUM} not found (install Debian's chromium package to run it)`);
+const SCREENSHOT = path.join(repoRoot, 'test-results', 'library.png');
 
-const root = appRoot(import.meta.dirname);
-const SCREENSHOT = path.join(root, 'test-results', 'library.png');
-
-interface AudioState {
-  paused: boolean;
-  currentTime: number;
-  src: string;
-}
-
-describe.skipIf(!hasChromium)('library screen in Chromium through the web bridge', () => {
-  let tmp: { dir: string; cleanup: () => void };
+describe.skipIf(!hasChromium('library'))('library screen in Chromium through the web bridge', () => {
+  let app: E2eApp;
   let fx: FixtureSet;
   let bridge: Bridge;
   let context: BrowserContext;
   let client: BridgeClient;
-  const cspViolations: string[] = [];
-  const pageErrors: string[] = [];
-  const consoleErrors: string[] = [];
+  const { cspViolations, pageErrors, consoleErrors, watch } = pageWatcher();
 
   const entryFor = (p: string): LibraryEntry | undefined => fx.library.find((e) => path.join(fx.libraryDir, ...e.file.split('/')) === p);
 
   beforeAll(async () => {
-    tmp = tempDir('cuebank-e2e-');
-    // The production build config, written to this test's own folder: other tests (packaging)
-    // build dist/ at the same time, and neither may see the other's half-written renderer.
-    const rendererDir = path.join(tmp.dir, 'renderer');
-    const [, fixtures] = await Promise.all([
-      build({ configFile: path.join(root, 'renderer', 'vite.config.ts'), logLevel: 'warn', build: { outDir: rendererDir, emptyOutDir: true } }),
-      Promise.resolve().then(() => writeFixtures(path.join(tmp.dir, 'fx'))),
-    ]);
-    fx = fixtures;
-    bridge = await startBridge({
-      spawn: forkEngine({ dbPath: path.join(tmp.dir, 'workspace.db'), modelsDir: fx.modelsDir }),
-      rendererDir,
-    });
-    client = await BridgeClient.connect(bridge.port, bridge.token);
-    const profile = path.join(tmp.dir, 'chromium-profile');
-    fs.mkdirSync(profile);
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 800 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    // Chromium logs CSP violations to the console; the event catches any it would not.
-    await context.addInitScript({
-      content: `document.addEventListener('securitypolicyviolation', (e) =>
-        console.error('Content Security Policy violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline')));`,
-    });
+    app = await startE2eApp('cuebank-e2e-');
+    ({ fx, bridge, client, context } = app);
   });
 
-  afterAll(async () => {
-    await context?.close();
-    client?.close();
-    await bridge?.close();
-    tmp?.cleanup();
-  });
-
-  function watch(page: Page): Page {
-    page.on('console', (m) => {
-      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
-      else if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    return page;
-  }
-
-  const audioState = (page: Page) =>
-    page.evaluate(() => {
-      const a = (globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('audio') as AudioState;
-      return { paused: a.paused, currentTime: a.currentTime, src: a.src } satisfies AudioState;
-    });
+  afterAll(() => app?.close());
 
   /** Options of the results listbox (the filter <select>s have options too). */
   const resultOptions = (page: Page) => page.getByRole('listbox', { name: 'Results' }).getByRole('option');

@@ -3,11 +3,13 @@ import type { Host } from '../lib/transport';
 import { WaveformLoader } from '../lib/waveforms';
 import { AppStore } from './app.svelte';
 import { DropStore } from './drop.svelte';
+import { GenerateStore } from './generate.svelte';
 import { JobsStore } from './jobs.svelte';
 import { LibraryStore } from './library.svelte';
 import { NavStore } from './nav.svelte';
 import { NoticeStore } from './notices.svelte';
 import { PlayerStore } from './player.svelte';
+import { ProjectsStore } from './projects.svelte';
 import { SearchStore } from './search.svelte';
 
 export interface Stores {
@@ -20,6 +22,8 @@ export interface Stores {
   player: PlayerStore;
   drop: DropStore;
   nav: NavStore;
+  generate: GenerateStore;
+  projects: ProjectsStore;
   waveforms: WaveformLoader;
   /** Loads everything from the engine; call once after mounting. */
   start(): Promise<void>;
@@ -39,14 +43,19 @@ export function createStores(host: Host): Stores {
   const drop = new DropStore();
   const waveforms = new WaveformLoader(host.transport);
   const nav = new NavStore();
+  const generate = new GenerateStore(host, notices);
+  const projects = new ProjectsStore(host, notices);
   let started = false;
 
   const resync = async () => {
+    void generate.load();
+    void projects.load();
     await Promise.all([app.loadModels(), library.load(), jobs.load()]);
     if (search.hasQuery) await search.run({ keepSelection: true });
   };
 
-  host.transport.on('jobs.update', (u) => jobs.apply(u));
+  // Generate jobs belong to the generate screen, not the library's indexing activity.
+  host.transport.on('jobs.update', (u) => (u.kind === 'generate' ? generate.apply(u) : u.kind === 'export' ? projects.apply(u) : jobs.apply(u)));
   host.transport.on('engine.status', (s) => {
     if (app.engineStatus(s) && started) void resync();
   });
@@ -98,8 +107,13 @@ export function createStores(host: Host): Stores {
     player,
     drop,
     nav,
+    generate,
+    projects,
     waveforms,
     async start() {
+      // Listing generator packs may load a model: the library screen does not wait for it.
+      void generate.load();
+      void projects.load();
       await Promise.all([app.loadInfo(), app.loadModels(), library.load(), jobs.load()]);
       await search.restore();
       started = true;

@@ -52,7 +52,8 @@ export class JobsStore {
   async load(): Promise<void> {
     const r = await this.host.transport.invoke('jobs.list', {});
     if (!r.ok) return;
-    const list = [...r.value].sort((a, b) => a.createdAt - b.createdAt);
+    // Generate and export jobs belong to their own screens; this pane shows library work.
+    const list = r.value.filter((j) => j.kind === 'index' || j.kind === 'embed').sort((a, b) => a.createdAt - b.createdAt);
     const newest = list.at(-1);
     // An interrupted job matters only while nothing newer has resumed the work.
     const keep = list.filter((j) => {
