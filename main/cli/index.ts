@@ -2,13 +2,26 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Engine } from '../engine';
 import { CuebankError } from '../engine/errors';
-import { printIndex, printMeta, printModels, printSearch } from './output';
+import { runGenerate } from './generate';
+import { joinNegativeValues, runExportCommand, runProjectCommand, type CliContext } from './projects';
+import { printIndex, printLoudness, printMeta, printModels, printSearch } from './output';
 
 const USAGE = `Usage:
   cuebank index <folder>... --db <file> --models <dir> [--json]
   cuebank search --db <file> --models <dir> (--text "…" | --audio <file> | --text "…" --audio <file> [--weight W]) [--limit N] [--json]
   cuebank meta <file> [--json]
-  cuebank models --models <dir> [--db <file>] [--json]`;
+  cuebank loudness <file> [--json]
+  cuebank models --models <dir> [--db <file>] [--json]
+  cuebank generate "<prompt>" --models <dir> --db <library db> --out <dir> [--iterations N] [--candidates N]
+                   [--strategy adapter|audio2audio|layer] [--critic clap|lalm --critic-url URL] [--seed S]
+                   [--duration SECONDS] [--steps N] [--json]
+  cuebank project create <name> --db <file>
+  cuebank project add <name> <audio file>... --db <file> [--catid <CatID>] [--fxname <name>] [--creator <id>]
+                   [--source <id>] [--description <text>]
+  cuebank project list --db <file> [--json]
+  cuebank export <name> --db <file> --out <dir> [--format wav|flac|ogg] [--rate 44100|48000|96000] [--bits 16|24|32]
+                   [--quality 0..1] [--channels mono|stereo|keep] [--lufs -23] [--true-peak -1]
+                   [--on-conflict ask|skip|overwrite|keep-both] [--json]`;
 
 /** A mistake in how the command was called: one line, then the usage, exit 2. */
 class UsageError extends Error {}
@@ -22,11 +35,33 @@ const OPTIONS = {
   weight: { type: 'string' },
   limit: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
+  out: { type: 'string' },
+  iterations: { type: 'string' },
+  candidates: { type: 'string' },
+  strategy: { type: 'string' },
+  critic: { type: 'string' },
+  'critic-url': { type: 'string' },
+  seed: { type: 'string' },
+  duration: { type: 'string' },
+  steps: { type: 'string' },
+  format: { type: 'string' },
+  rate: { type: 'string' },
+  bits: { type: 'string' },
+  quality: { type: 'string' },
+  channels: { type: 'string' },
+  lufs: { type: 'string' },
+  'true-peak': { type: 'string' },
+  'on-conflict': { type: 'string' },
+  catid: { type: 'string' },
+  fxname: { type: 'string' },
+  creator: { type: 'string' },
+  source: { type: 'string' },
+  description: { type: 'string' },
 } as const;
 
 type Args = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
-function need(args: Args, name: 'db' | 'models'): string {
+function need(args: Args, name: 'db' | 'models' | 'out'): string {
   const v = args[name];
   if (!v) throw new UsageError(`--${name} is required`);
   return v;
@@ -65,7 +100,7 @@ async function withEngine<T>(args: Args, run: (engine: Engine) => Promise<T>): P
 async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv), options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -110,6 +145,12 @@ async function main(argv: string[]): Promise<number> {
       printMeta(meta, args.json);
       return 0;
     }
+    case 'loudness': {
+      if (rest.length !== 1) throw new UsageError('loudness takes exactly one file');
+      const { measureFileLoudness } = await import('../engine/audio');
+      printLoudness(await measureFileLoudness(rest[0]), args.json);
+      return 0;
+    }
     case 'models': {
       const dbPath = args.db ?? ':memory:';
       const engine = await openEngine(dbPath, need(args, 'models'));
@@ -119,6 +160,47 @@ async function main(argv: string[]): Promise<number> {
         await engine.close();
       }
       return 0;
+    }
+    case 'generate': {
+      if (rest.length !== 1) throw new UsageError('generate takes exactly one prompt (quote it)');
+      if (!fs.existsSync(need(args, 'db'))) throw new CuebankError('not_found', `No library database at ${args.db}: run cuebank index first`);
+      const oneOf = <T extends string>(value: string | undefined, name: string, allowed: readonly T[]): T | undefined => {
+        if (value !== undefined && !allowed.includes(value as T)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}`);
+        return value as T | undefined;
+      };
+      const critic = oneOf(args.critic, 'critic', ['clap', 'lalm'] as const);
+      if (args['critic-url'] && critic !== 'lalm') throw new UsageError('--critic-url applies only with --critic lalm');
+      if (critic === 'lalm' && !args['critic-url']) throw new UsageError('--critic lalm needs --critic-url URL');
+      const options = {
+        prompt: rest[0],
+        out: need(args, 'out'),
+        json: args.json,
+        request: {
+          prompt: rest[0],
+          iterations: number(args.iterations, 'iterations', 1, 20),
+          candidates: number(args.candidates, 'candidates', 1, 16),
+          strategy: oneOf(args.strategy, 'strategy', ['adapter', 'audio2audio', 'layer'] as const),
+          critic,
+          criticUrl: args['critic-url'],
+          seed: number(args.seed, 'seed', 0, 2 ** 31 - 1),
+          duration: number(args.duration, 'duration', 0.1, 600),
+          steps: number(args.steps, 'steps', 1, 1000),
+        },
+      };
+      for (const k of ['iterations', 'candidates', 'seed', 'steps'] as const) {
+        const v = options.request[k];
+        if (v !== undefined && !Number.isInteger(v)) throw new UsageError(`--${k} must be a whole number`);
+      }
+      return withEngine(args, (engine) => runGenerate(engine, options));
+    }
+    case 'project':
+    case 'export': {
+      // Projects need no model pack: --models is optional (a folder that need not exist).
+      const cli: CliContext = {
+        withEngine: (run) => withEngine({ ...args, db: need(args, 'db'), models: args.models ?? `${args.db}-no-models` }, run),
+        usage: (message) => new UsageError(message),
+      };
+      return command === 'project' ? runProjectCommand(rest, args, cli) : runExportCommand(rest, args, cli);
     }
     default:
       throw new UsageError(`unknown command "${command}"`);

@@ -19,6 +19,10 @@ export interface EngineConfig {
   index?: Partial<IndexSettings>;
   search?: Partial<SearchSettings>;
   models?: Partial<ModelSettings>;
+  generate?: Partial<GenerateDefaults>;
+  export?: Partial<ExportDefaults>;
+  critic?: CriticSettingsInput;
+  retrieve?: Partial<RetrieveSettings>;
 }
 
 export interface IndexSettings {
@@ -49,6 +53,70 @@ export interface ModelSettings {
   executionProviders: string[] | null;
 }
 
+/** Defaults of the generate loop; a generate.start request overrides any of them. README documents each. */
+export interface GenerateDefaults {
+  /** Take length, seconds (capped at the pack's maximum). */
+  duration: number;
+  /** Most loop iterations; the first generation is iteration 1. */
+  iterations: number;
+  /** Candidates per iteration; the critic's score keeps the best (best-of-N). */
+  candidates: number;
+  /** Regeneration strategy; null: the best the pack can run (adapter, else audio2audio, else layer). */
+  strategy: 'adapter' | 'audio2audio' | 'layer' | null;
+  /** Which critic scores takes; the LALM critic's endpoint is `critic.lalm.url` unless a request names one. */
+  critic: 'clap' | 'lalm';
+  /** Seed of a generation's first candidate; null: a new random seed per generation. */
+  seed: number | null;
+  /** Sampler steps; null: the pack's default. */
+  steps: number | null;
+  /** Classifier-free guidance scale; null: the pack's default. */
+  cfg: number | null;
+  /** λ: strength of reference features on the audio-conditioning input (adapter). */
+  referenceStrength: number;
+  /** audio2audio: how much of the take is re-noised (0 keeps it, 1 ignores it). */
+  initStrength: number;
+  /** Loudness of a placed sound relative to the take's gated loudness, dB (layer, audio2audio). */
+  layerLevelDb: number;
+  /** What layering places: the retrieved reference, or a focused generation of the event alone. */
+  layerSource: 'reference' | 'focused';
+  /** References retrieved per flagged event. */
+  referencesPerEvent: number;
+}
+
+/**
+ * Defaults of a project's export settings (a project's own settings, a preset or an export request
+ * override them). README documents each.
+ */
+export interface ExportDefaults {
+  format: 'wav' | 'flac' | 'ogg';
+  /** WAV sample format. */
+  wavSample: 'pcm16' | 'pcm24' | 'float32';
+  flacBits: 16 | 24;
+  /** Vorbis VBR quality 0..1. */
+  oggQuality: number;
+  sampleRate: 44100 | 48000 | 96000;
+  channels: 'mono' | 'stereo' | 'keep';
+  /** Trim head and tail quieter than silenceThresholdDb. */
+  trimSilence: boolean;
+  silenceThresholdDb: number;
+  /** Fades on every exported file, seconds. */
+  fadeIn: number;
+  fadeOut: number;
+  normalize: 'none' | 'peak' | 'loudness';
+  /** Peak normalisation target, dBFS. */
+  peakDb: number;
+  /** Loudness normalisation target, LUFS (integrated, gated). */
+  lufs: number;
+  /** True-peak ceiling of loudness normalisation, dBTP. */
+  truePeakDb: number;
+  /** Largest speed change of a variation (0.04 = ±4%). */
+  variationAmount: number;
+  fxNameMaxLength: number;
+  /** UCS CreatorID / SourceID for items that have none (NONE when null). */
+  creatorId: string | null;
+  sourceId: string | null;
+}
+
 export interface ResolvedConfig {
   dbPath: string;
   modelsDir: string;
@@ -56,6 +124,85 @@ export interface ResolvedConfig {
   index: IndexSettings;
   search: SearchSettings;
   models: ModelSettings;
+  generate: GenerateDefaults;
+  export: ExportDefaults;
+  critic: CriticSettings;
+  retrieve: RetrieveSettings;
+}
+
+/** Both critics: the time grid of the per-event curves (README "Critics"). */
+export interface CriticSettings {
+  /** Length of one critic window over the take, seconds. */
+  windowSeconds: number;
+  /** Seconds between window starts: the curves' time resolution. */
+  hopSeconds: number;
+  clap: ClapCriticSettings;
+  lalm: LalmCriticSettings;
+}
+
+/** CLAP event critic: presence is calibrated against the same text's similarity to reference sounds. */
+export interface ClapCriticSettings {
+  /** z (standard deviations above the text's chance level on the references) at which an event is present; presence 0.5 there. */
+  presentZ: number;
+  /** z from which an event below presentZ is weak rather than missing. */
+  weakZ: number;
+  /** Steepness of presence = 1 / (1 + exp(-slope·(z − presentZ))). */
+  slope: number;
+  /** Floor of the reference spread (cosine units), so a text every reference scores alike cannot divide by ~0. */
+  minSpread: number;
+  /** Windows quieter than this (RMS dBFS) hold no event: their z is capped at 0 (chance). */
+  silenceDb: number;
+  /** Stored library windows added to the synthetic reference sounds (0: synthetic only). */
+  libraryWindows: number;
+  /** Windows per embedding call (cancel is checked between calls). */
+  batchWindows: number;
+}
+
+/** Audio-language-model critic over an OpenAI-compatible endpoint (llama.cpp llama-server style). */
+export interface LalmCriticSettings {
+  /** Base URL, e.g. http://127.0.0.1:8080 (POSTs {url}/v1/chat/completions); null: none configured. */
+  url: string | null;
+  /** "model" field of requests; null leaves it out (llama-server serves its one model). */
+  model: string | null;
+  /** Per request, seconds. */
+  timeoutSeconds: number;
+  /** top_logprobs asked for on the yes/no questions. */
+  topLogprobs: number;
+  /** max_tokens of the free "What sound events are missing …?" answer. */
+  answerTokens: number;
+  /** The take is sent as mono 16-bit WAV at this rate (audio LLMs listen at 16 kHz). */
+  sampleRate: number;
+  /** P(yes)/(P(yes)+P(no)) at or above which an event is present. */
+  presentAt: number;
+  /** … and at or above which it is weak rather than missing. */
+  weakAt: number;
+}
+
+export interface CriticSettingsInput {
+  windowSeconds?: number;
+  hopSeconds?: number;
+  clap?: Partial<ClapCriticSettings>;
+  lalm?: Partial<LalmCriticSettings>;
+}
+
+/** Retrieval of library references for flagged events (README "Critics"). */
+export interface RetrieveSettings {
+  /** Search hits considered per event before re-ranking and deduplication. */
+  candidatesPerEvent: number;
+  /** Score lost per unit of |ln(available seconds / expected seconds)|, beyond a factor of 2 either way. */
+  durationWeight: number;
+  /** Score lost per octave a source's sample rate is below the take's. */
+  rateWeight: number;
+}
+
+export function resolveCriticSettings(input: CriticSettingsInput = {}): CriticSettings {
+  const d = defaults.critic as unknown as CriticSettings;
+  return {
+    windowSeconds: input.windowSeconds ?? d.windowSeconds,
+    hopSeconds: input.hopSeconds ?? d.hopSeconds,
+    clap: { ...d.clap, ...input.clap },
+    lalm: { ...d.lalm, ...input.lalm },
+  };
 }
 
 export function resolveConfig(config: EngineConfig): ResolvedConfig {
@@ -66,6 +213,10 @@ export function resolveConfig(config: EngineConfig): ResolvedConfig {
     index: { ...(defaults.index as IndexSettings), ...config.index },
     search: { ...(defaults.search as SearchSettings), ...config.search },
     models: { ...(defaults.models as ModelSettings), ...config.models },
+    generate: { ...(defaults.generate as GenerateDefaults), ...config.generate },
+    export: { ...(defaults.export as ExportDefaults), ...config.export },
+    critic: resolveCriticSettings(config.critic),
+    retrieve: { ...(defaults.retrieve as RetrieveSettings), ...config.retrieve },
   };
 }
 

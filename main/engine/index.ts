@@ -26,7 +26,12 @@ import { VectorSpaces } from './library/spaces';
 import { WaveformCache } from './library/waveform';
 import { resolveMedia } from './library/media-access';
 import { getUiState, setUiState } from './ui-state';
+import { projectHandlers } from './projects/handlers';
 import type { StageTimings } from './models/types';
+import { defaultGenerateServices } from './loop/default-services';
+import { createGenerateFeature } from './loop/handlers';
+import type { IterationTiming } from './loop/orchestrator';
+import type { GenerateServices } from './loop/services';
 
 export type { EngineConfig } from './config';
 
@@ -38,6 +43,10 @@ export interface EngineOptions {
   background?: boolean;
   /** Stage timings of index jobs accumulate here (benchmarks). */
   timings?: StageTimings;
+  /** The loop's generator, critics, decomposer and retriever; default: the real ones. */
+  generateServices?: GenerateServices;
+  /** Receives each generate-loop iteration's timings (bench:loop). */
+  onLoopTiming?: (t: IterationTiming) => void;
 }
 
 /** The engine's one public surface. Every host routes contract channels to `call`. */
@@ -63,6 +72,15 @@ export async function createEngine(config: EngineConfig, options: EngineOptions 
   const models = new EmbedderSlot(cfg.modelsDir, cfg.models);
   const interrupted = jobs.recoverInterrupted();
   const waveforms = new WaveformCache();
+  const generate = createGenerateFeature({
+    db,
+    jobs,
+    config: cfg,
+    embedders: models,
+    spaces,
+    services: options.generateServices ?? defaultGenerateServices,
+    onTiming: options.onLoopTiming,
+  });
 
   const startIndex = (rows: FolderRow[], kind: 'index' | 'embed') =>
     jobs.start(kind, { folders: rows.map((r) => r.path) }, async (ctx) => {
@@ -96,7 +114,8 @@ export async function createEngine(config: EngineConfig, options: EngineOptions 
     'library.failures': async () => failures(db),
     'library.stats': async () => stats(db),
     'library.waveform': async ({ path: p, points }) => waveforms.get(p, points),
-    'media.resolve': async ({ path: p }) => resolveMedia(db, p),
+    // The app's own files (generated takes, project audio) stream too; nothing else outside the library.
+    'media.resolve': async ({ path: p }) => resolveMedia(db, p, [cfg.dataDir]),
     'library.meta': async ({ path: p }) => {
       if (!fs.existsSync(p)) throw new CuebankError('not_found', `File not found: ${p}`);
       return readMeta(p);
@@ -119,6 +138,8 @@ export async function createEngine(config: EngineConfig, options: EngineOptions 
       const embedJobId = await embedMissing();
       return { ...(await models.status()), embedJobId };
     },
+    ...generate.handlers,
+    ...projectHandlers(db, cfg, jobs),
   };
 
   if (options.background) {
@@ -151,6 +172,7 @@ export async function createEngine(config: EngineConfig, options: EngineOptions 
       if (closed) return;
       closed = true;
       await jobs.shutdown();
+      await generate.dispose();
       await models.dispose();
       db.close();
     },

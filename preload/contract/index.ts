@@ -1,20 +1,24 @@
 import type { z } from 'zod';
 import { appChannels, appEvents } from './app';
+import { generateChannels } from './generate';
 import { jobsChannels, jobsEvents } from './jobs';
 import { libraryChannels } from './library';
 import { mediaChannels } from './media';
 import { metaChannels } from './meta';
 import { modelsChannels } from './models';
+import { projectsChannels } from './projects';
 import { searchChannels } from './search';
 import { uiChannels } from './ui';
 
 export * from './app';
 export * from './common';
+export * from './generate';
 export * from './jobs';
 export * from './library';
 export * from './media';
 export * from './meta';
 export * from './models';
+export * from './projects';
 export * from './search';
 export * from './ui';
 export * from './wire';
@@ -29,6 +33,8 @@ export const channels = {
   ...modelsChannels,
   ...uiChannels,
   ...appChannels,
+  ...generateChannels,
+  ...projectsChannels,
 };
 
 /** Channels the host (Electron main, web bridge) answers; every other channel goes to the engine. */

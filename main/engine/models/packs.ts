@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CuebankError } from '../errors';
 import { MANIFEST_FILE, readManifest, type Manifest } from './manifest';
+import { GENERATOR_FORMAT, inspectGeneratorPack } from './generator/manifest';
 import type { PackRole } from './types';
 
 /**
@@ -178,8 +179,14 @@ export function inspectPack(dir: string, modelsDir = path.dirname(dir)): PackInf
     }
     ({ dtypes, clap } = inspectClap(dir, manifest));
     format = CLAP_FORMAT;
+  } else if (role === 'generator' && manifest?.format === GENERATOR_FORMAT) {
+    // Its generator section names every graph and tokenizer file: the pack is checked here in full,
+    // so discovery lists only packs that can load. One weight variant: the files the manifest names.
+    inspectGeneratorPack(dir, manifest);
+    format = GENERATOR_FORMAT;
+    dtypes = [manifest.dtype ?? 'fp32'];
   } else {
-    // Generators, critics and captioners are listed from their manifest; their loaders check the rest.
+    // Other generator formats, critics and captioners are listed from their manifest; their loaders check the rest.
     if (!manifest?.format) throw new CuebankError('model_error', `${MANIFEST_FILE} must name the pack's format for role "${role}"`);
     format = manifest.format;
     dtypes = availableDtypes(dir, ['model']);

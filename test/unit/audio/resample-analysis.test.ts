@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createResampler, resample } from '../../../main/engine/audio';
 import { createJsResampler } from '../../../main/engine/audio/resample';
 import { designFilter, filterBands } from '../../../main/engine/audio/resample-filter';
+import { fft } from '../../fixtures/spectrum';
 
 const P = 14000; // CLAP's frequency_max at 48 kHz
 const db = (x: number) => 20 * Math.log10(x);
@@ -49,35 +50,6 @@ function relativeTone(y: Float32Array, f: number, rate: number, from: number): {
 // ---- spectrum: Kaiser-windowed FFT (sidelobes far below -150 dB, main lobe about +-7 bins) ------------
 
 const N = 1 << 16;
-function fft(re: Float64Array, im: Float64Array): void {
-  const n = re.length;
-  for (let i = 1, j = 0; i < n; i++) {
-    let bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) {
-      [re[i], re[j]] = [re[j], re[i]];
-      [im[i], im[j]] = [im[j], im[i]];
-    }
-  }
-  for (let len = 2; len <= n; len <<= 1) {
-    const a = (-2 * Math.PI) / len;
-    for (let i = 0; i < n; i += len) {
-      for (let k = 0; k < len / 2; k++) {
-        const cr = Math.cos(a * k);
-        const ci = Math.sin(a * k);
-        const p = i + k;
-        const q = p + len / 2;
-        const vr = re[q] * cr - im[q] * ci;
-        const vi = re[q] * ci + im[q] * cr;
-        re[q] = re[p] - vr;
-        im[q] = im[p] - vi;
-        re[p] += vr;
-        im[p] += vi;
-      }
-    }
-  }
-}
 function besselI0(x: number): number {
   let s = 1;
   let t = 1;
