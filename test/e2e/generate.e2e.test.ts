@@ -184,6 +184,22 @@ describe.skipIf(!hasChromium('generate'))('generate screen in Chromium through t
     await expect.poll(() => page.locator('canvas.peaks.loading').count(), { timeout: 10_000 }).toBe(0);
     fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT });
+
+    // "Add to project" on the selected take: a new project holds it as a generated take.
+    const selected = page.getByRole('region', { name: /^Selected take/ });
+    await selected.getByRole('button', { name: /Add to project/ }).click();
+    await page.getByRole('menu', { name: 'Add to project' }).getByRole('menuitem', { name: 'New project' }).click();
+    let added: { sourceKind: string; takeId: string | null }[] = [];
+    await expect
+      .poll(async () => {
+        const list = await client.invoke('projects.list', {});
+        if (!list.ok || !list.value.length) return 0;
+        const got = await client.invoke('projects.get', { projectId: list.value[0].id });
+        added = got.ok ? got.value.items : [];
+        return added.length;
+      }, { timeout: 10_000 })
+      .toBe(1);
+    expect(added[0]).toMatchObject({ sourceKind: 'take', takeId: detail.takes[0].id });
     await page.close();
   });
 

@@ -262,6 +262,29 @@ describe.skipIf(!hasChromium('projects'))('projects screen in Chromium through t
     await dialog.waitFor({ state: 'detached' });
   });
 
+  it('exports a selection: only the ticked items are planned and written', async () => {
+    await page.getByRole('button', { name: 'Export…' }).click();
+    const dialog = page.getByRole('dialog', { name: `Export “${PROJECT}”` });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Export again…' }).click();
+    const items = dialog.getByRole('group', { name: /^Items/ });
+    await items.getByRole('checkbox', { name: 'All' }).uncheck();
+    await expect.poll(() => dialog.getByRole('button', { name: /^Export/ }).last().isDisabled()).toBe(true);
+    const boxes = items.getByRole('checkbox');
+    await boxes.nth(1).check(); // the first item after "All"
+    await dialog.getByText('1 name already taken').waitFor({ timeout: 10_000 });
+    await dialog.getByRole('button', { name: /^Export 1 file$/ }).click();
+    const ask = dialog.getByRole('group', { name: /1 file of the same name already exists/ });
+    await ask.getByRole('button', { name: /Keep both/ }).click();
+    await dialog.getByText('Export finished').waitFor({ timeout: 60_000 });
+    const summary = dialog.getByRole('region', { name: 'Export summary' });
+    await summary.getByRole('heading', { name: '1 file written' }).waitFor();
+    const [row] = await summary.locator('tbody tr td.file').allTextContents();
+    expect(row.replace(/renamed/, '').trim()).toBe(firstNames[0].replace(/\.wav$/, '_3.wav'));
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+  });
+
   it('deletes the project with an undo, and undo brings it back with its items', async () => {
     const list = page.getByRole('listbox', { name: 'Project list' });
     await page.getByRole('group', { name: 'Project actions' }).getByRole('button', { name: 'Delete' }).click();
