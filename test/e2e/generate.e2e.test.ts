@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GenerationDetail } from '../../preload/contract';
+import type { GenerationDetail, Project, ProjectDetail } from '../../preload/contract';
 import type { Bridge } from '../../main/bridge/server';
 import type { FixtureSet } from '../fixtures';
 import type { BridgeClient } from '../helpers/bridge';
@@ -112,11 +112,18 @@ describe.skipIf(!hasChromium('generate'))('generate screen in Chromium through t
     expect(await page.locator('.lane path.line').count()).toBe(events.length);
     expect((await page.locator('.lane path.line').first().getAttribute('d'))?.length).toBeGreaterThan(10);
 
-    // The first take: the dropped event is flagged, the others present.
+    // The first iteration's kept take (best-of-N: either candidate, the critic decides): the dropped
+    // event is flagged, the others present, and its references are the ones retrieved.
+    const firstIndex = detail.takes.findIndex((t) => t.iteration === 1 && t.chosen);
+    const first = detail.takes[firstIndex];
     const list = takes(page);
-    await list.focus();
-    await list.press('Home');
-    expect(await selectedTake(page).getAttribute('data-take')).toBe(detail.takes[0].id);
+    const selectFirst = async () => {
+      await list.focus();
+      await list.press('Home');
+      for (let i = 0; i < firstIndex; i++) await list.press('ArrowRight');
+    };
+    await selectFirst();
+    expect(await selectedTake(page).getAttribute('data-take')).toBe(first.id);
     const flagged = await laneVerdict(page, dropped);
     expect(['missing', 'weak']).toContain(flagged);
     for (const e of events.slice(0, -1)) expect(await laneVerdict(page, e.text)).toBe('present');
@@ -130,7 +137,7 @@ describe.skipIf(!hasChromium('generate'))('generate screen in Chromium through t
       await second.getByRole('button', { name: /^Reject / }).click();
       await expect.poll(() => second.textContent()).toContain('rejected');
       const stored = await detailOf(generationId);
-      const rejected = stored.references.filter((r) => r.takeId === detail.takes[0].id && r.state === 'rejected');
+      const rejected = stored.references.filter((r) => r.takeId === first.id && r.state === 'rejected');
       expect(rejected).toHaveLength(1);
     }
 
@@ -138,7 +145,7 @@ describe.skipIf(!hasChromium('generate'))('generate screen in Chromium through t
     await list.press('Space');
     await expect.poll(async () => (await audioState(page)).paused, { timeout: 10_000 }).toBe(false);
     const playing = await audioState(page);
-    expect(playing.src).toContain('/media?path=' + encodeURIComponent(detail.takes[0].path));
+    expect(playing.src).toContain('/media?path=' + encodeURIComponent(first.path));
     await expect.poll(async () => (await audioState(page)).currentTime).toBeGreaterThan(playing.currentTime);
     await list.press('Space');
     await expect.poll(async () => (await audioState(page)).paused).toBe(true);
@@ -154,15 +161,15 @@ describe.skipIf(!hasChromium('generate'))('generate screen in Chromium through t
     await list.press('a');
     await expect.poll(async () => (await audioState(page)).currentTime, { timeout: 10_000 }).toBeGreaterThan(0.3);
     const onA = await audioState(page);
-    expect(onA.src).toContain(encodeURIComponent(detail.takes[0].path));
+    expect(onA.src).toContain(encodeURIComponent(first.path));
     await list.press('x');
     await expect.poll(async () => (await audioState(page)).src).toContain(encodeURIComponent(takeB.path));
     await expect.poll(async () => (await audioState(page)).paused).toBe(false);
     expect((await audioState(page)).currentTime).toBeGreaterThanOrEqual(onA.currentTime - 0.05);
     await list.press('x');
-    await expect.poll(async () => (await audioState(page)).src).toContain(encodeURIComponent(detail.takes[0].path));
+    await expect.poll(async () => (await audioState(page)).src).toContain(encodeURIComponent(first.path));
     // Back on A, the first take: selecting it and pressing Space stops it.
-    await list.press('Home');
+    await selectFirst();
     await list.press('Space');
     await expect.poll(async () => (await audioState(page)).paused).toBe(true);
 
@@ -174,12 +181,11 @@ describe.skipIf(!hasChromium('generate'))('generate screen in Chromium through t
     const after = await detailOf(generationId);
     const layered = after.takes.filter((t) => t.origin === 'layer');
     expect(layered.length).toBeGreaterThanOrEqual(1);
-    expect(layered.every((t) => t.parentId === detail.takes[0].id || after.takes.find((p) => p.id === t.parentId)?.origin === 'layer')).toBe(true);
+    expect(layered.every((t) => t.parentId === first.id || after.takes.find((p) => p.id === t.parentId)?.origin === 'layer')).toBe(true);
     expect(await takeOptions(page).last().getAttribute('aria-label')).toContain('layered');
 
     // The picture: the first take (its flagged event and references) under the row of takes.
-    await list.focus();
-    await list.press('Home');
+    await selectFirst();
     await expect.poll(() => laneVerdict(page, dropped)).toBe(flagged);
     await expect.poll(() => page.locator('canvas.peaks.loading').count(), { timeout: 10_000 }).toBe(0);
     fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
@@ -193,13 +199,14 @@ describe.skipIf(!hasChromium('generate'))('generate screen in Chromium through t
     await expect
       .poll(async () => {
         const list = await client.invoke('projects.list', {});
-        if (!list.ok || !list.value.length) return 0;
-        const got = await client.invoke('projects.get', { projectId: list.value[0].id });
-        added = got.ok ? got.value.items : [];
+        const projects = list.ok ? (list.value as Project[]) : [];
+        if (!projects.length) return 0;
+        const got = await client.invoke('projects.get', { projectId: projects[0].id });
+        added = got.ok ? (got.value as ProjectDetail).items : [];
         return added.length;
       }, { timeout: 10_000 })
       .toBe(1);
-    expect(added[0]).toMatchObject({ sourceKind: 'take', takeId: detail.takes[0].id });
+    expect(added[0]).toMatchObject({ sourceKind: 'take', takeId: first.id });
     await page.close();
   });
 

@@ -60,10 +60,9 @@ export function applyFades(channels: Float32Array[], fadeFrames: number): void {
 
 /** Skips what comes before the first sample within `belowPeakDb` of the sound's peak (leading silence). */
 export function trimLeadingSilence(audio: DecodedAudio, belowPeakDb = -40): DecodedAudio {
-  let peak = 0;
-  for (const ch of audio.channels) for (let i = 0; i < ch.length; i++) peak = Math.max(peak, Math.abs(ch[i]));
-  if (peak === 0) return audio;
-  const threshold = peak * dbToGain(belowPeakDb);
+  const top = peak(audio);
+  if (top === 0) return audio;
+  const threshold = top * dbToGain(belowPeakDb);
   const n = frames(audio);
   let first = n;
   for (const ch of audio.channels) {
@@ -104,28 +103,91 @@ export function fitToTake(sound: DecodedAudio, opts: FitOptions): DecodedAudio {
  * (BS.1770's gating, without its K-weighting). 0 when nothing is audible.
  */
 export function gatedRms(audio: DecodedAudio): number {
+  return levelsOf(audio).rms;
+}
+
+/**
+ * What mixing onto a take needs to know of it, from one pass: its gated RMS, and the peak of each
+ * loudness block, so a mix's peak is found by scanning only the blocks a placement touched.
+ */
+export interface TakeLevels {
+  /** gatedRms of the take. */
+  rms: number;
+  /** Frames per block. */
+  block: number;
+  /** Largest absolute sample of each block, all channels. */
+  blockPeaks: Float32Array;
+}
+
+export function levelsOf(audio: DecodedAudio): TakeLevels {
   const n = frames(audio);
   const block = Math.max(1, Math.round(BLOCK_SECONDS * audio.sampleRate));
-  const powers: number[] = [];
-  for (let b = 0; b < n; b += block) {
+  const blocks = Math.ceil(n / block);
+  const powers = new Float64Array(blocks);
+  const blockPeaks = new Float32Array(blocks);
+  const count = audio.channels.length;
+  for (let k = 0; k < blocks; k++) {
+    const b = k * block;
     const e = Math.min(n, b + block);
     let sum = 0;
-    for (const ch of audio.channels) for (let i = b; i < e; i++) sum += ch[i] * ch[i];
-    powers.push(sum / ((e - b) * audio.channels.length));
+    let hi = 0;
+    let lo = 0;
+    // Channel after channel within a block: the summation order gatedRms has always had.
+    for (let c = 0; c < count; c++) {
+      const ch = audio.channels[c];
+      for (let i = b; i < e; i++) {
+        const v = ch[i];
+        sum += v * v;
+        if (v > hi) hi = v;
+        else if (v < lo) lo = v;
+      }
+    }
+    powers[k] = sum / ((e - b) * count);
+    blockPeaks[k] = hi >= -lo ? hi : -lo;
   }
+  return { rms: gateBlocks(powers), block, blockPeaks };
+}
+
+/** Gated RMS from block powers (mean squares), in block order. */
+function gateBlocks(powers: Float64Array): number {
   const abs = dbToGain(ABSOLUTE_GATE_DB) ** 2;
-  const loud = powers.filter((p) => p > abs);
-  if (!loud.length) return 0;
-  const mean = loud.reduce((s, p) => s + p, 0) / loud.length;
-  const rel = mean * dbToGain(RELATIVE_GATE_DB) ** 2;
-  const kept = loud.filter((p) => p > rel);
-  return Math.sqrt(kept.reduce((s, p) => s + p, 0) / kept.length);
+  let loudSum = 0;
+  let loudCount = 0;
+  for (let k = 0; k < powers.length; k++) {
+    if (powers[k] > abs) {
+      loudSum += powers[k];
+      loudCount++;
+    }
+  }
+  if (!loudCount) return 0;
+  const rel = (loudSum / loudCount) * dbToGain(RELATIVE_GATE_DB) ** 2;
+  let keptSum = 0;
+  let keptCount = 0;
+  for (let k = 0; k < powers.length; k++) {
+    if (powers[k] > abs && powers[k] > rel) {
+      keptSum += powers[k];
+      keptCount++;
+    }
+  }
+  return Math.sqrt(keptSum / keptCount);
 }
 
 export function peak(audio: DecodedAudio): number {
   let p = 0;
-  for (const ch of audio.channels) for (let i = 0; i < ch.length; i++) p = Math.max(p, Math.abs(ch[i]));
+  for (const ch of audio.channels) p = Math.max(p, peakOf(ch, 0, ch.length));
   return p;
+}
+
+/** Largest absolute sample of ch[from, to). */
+function peakOf(ch: Float32Array, from: number, to: number): number {
+  let hi = 0;
+  let lo = 0;
+  for (let i = from; i < to; i++) {
+    const v = ch[i];
+    if (v > hi) hi = v;
+    else if (v < lo) lo = v;
+  }
+  return hi >= -lo ? hi : -lo;
 }
 
 /** A sound to place: already fitted to the take (fitToTake), starting at `at` seconds. */
@@ -145,28 +207,71 @@ export interface MixResult {
 /**
  * Mixes placed sounds into a copy of the take (the take itself is never changed): each is set to the
  * take's gated loudness plus `levelDb` (a missing event should sit in the scene, a little under it),
- * and if the sum would clip, the whole mix is scaled down to PEAK_CEILING.
+ * and if the sum would clip, the whole mix is scaled down to PEAK_CEILING. `levels` gives levelsOf
+ * the take and of each sound (a cache passes its own, so what was measured once is not measured again).
  */
-export function mixPlacements(take: DecodedAudio, placements: readonly Placement[], levelDb: number): MixResult {
-  const takeRms = gatedRms(take);
+export function mixPlacements(
+  take: DecodedAudio,
+  placements: readonly Placement[],
+  levelDb: number,
+  levels: (audio: DecodedAudio) => TakeLevels = levelsOf,
+): MixResult {
+  const { rms: takeRms, block, blockPeaks } = levels(take);
   const target = (takeRms > 0 ? takeRms : dbToGain(SILENT_TAKE_LEVEL_DB)) * dbToGain(levelDb);
-  const out = take.channels.map((c) => c.slice());
+  const out = take.channels.map((c) => new Float32Array(c));
   const n = frames(take);
-  const gains = placements.map(({ sound, at }) => {
-    const rms = gatedRms(sound);
-    const gain = rms > 0 ? target / rms : 0;
+  // Per block, what placements may add to its peak (0: untouched, the take's block peak holds).
+  const added = new Float64Array(blockPeaks.length);
+  const gains: number[] = [];
+  for (const { sound, at } of placements) {
+    const soundLevels = levels(sound);
+    const gain = soundLevels.rms > 0 ? target / soundLevels.rms : 0;
+    gains.push(gain);
+    const most = gain * maxOf(soundLevels.blockPeaks);
     const offset = Math.round(at * take.sampleRate);
+    const start = Math.max(0, offset);
     for (let c = 0; c < out.length; c++) {
       const src = sound.channels[Math.min(c, sound.channels.length - 1)];
-      const start = Math.max(0, offset);
-      const end = Math.min(n, offset + src.length);
-      for (let i = start; i < end; i++) out[c][i] += gain * src[i - offset];
+      addScaled(out[c], src, gain, start, Math.min(n, offset + src.length), offset);
     }
-    return gain;
-  });
-  const mixed = { sampleRate: take.sampleRate, channels: out };
-  const p = peak(mixed);
-  const ceilingGain = p > PEAK_CEILING ? PEAK_CEILING / p : 1;
+    const end = Math.min(n, offset + Math.max(0, ...sound.channels.map((c) => c.length)));
+    for (let k = Math.floor(start / block); k * block < end; k++) added[k] += most;
+  }
+  const ceilingGain = mixPeakOverCeiling(out, blockPeaks, added, block, n);
   if (ceilingGain !== 1) for (const ch of out) for (let i = 0; i < ch.length; i++) ch[i] *= ceilingGain;
-  return { audio: mixed, gains, ceilingGain };
+  return { audio: { sampleRate: take.sampleRate, channels: out }, gains, ceilingGain };
+}
+
+/**
+ * The gain that brings the mix's peak down to PEAK_CEILING, or 1 when it does not exceed it. The
+ * peak is exact, but only where needed: a block's take peak plus what placements add bounds the
+ * block's peak, and when no bound reaches the ceiling (less a margin for float32 rounding of the
+ * sums) the mix cannot clip, so no sample is scanned. Otherwise the touched blocks are scanned.
+ */
+function mixPeakOverCeiling(out: Float32Array[], blockPeaks: Float32Array, added: Float64Array, block: number, n: number): number {
+  let bound = 0;
+  for (let k = 0; k < blockPeaks.length; k++) bound = Math.max(bound, blockPeaks[k] + added[k]);
+  if (bound <= PEAK_CEILING * (1 - 1e-5)) return 1;
+  let p = 0;
+  for (let k = 0; k < blockPeaks.length; k++) {
+    if (added[k] === 0) {
+      if (blockPeaks[k] > p) p = blockPeaks[k];
+      continue;
+    }
+    const b = k * block;
+    const e = Math.min(n, b + block);
+    for (const ch of out) p = Math.max(p, peakOf(ch, b, e));
+  }
+  return p > PEAK_CEILING ? PEAK_CEILING / p : 1;
+}
+
+function maxOf(x: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) if (x[i] > m) m = x[i];
+  return m;
+}
+
+/** out[i] += gain * src[i - offset] for i in [start, end). */
+function addScaled(out: Float32Array, src: Float32Array, gain: number, start: number, end: number, offset: number): void {
+  for (let i = start; i < end; i++) out[i] += gain * src[i - offset];
 }

@@ -12,7 +12,7 @@ import { CuebankError } from '../errors';
 import type { JobContext } from '../jobs/manager';
 import type { Generator, GeneratorCapabilities } from '../models/generator/types';
 import type { LoopStore } from './store';
-import { strategyFor, type EventSound, type Strategy } from './strategies';
+import { PlacementCache, strategyFor, type EventSound, type Strategy } from './strategies';
 import type { Critic, Critique, EventCritique, EventPlan, Reference, SoundEvent } from './types';
 
 /** Finds library sounds for flagged events: best first per event, at most `perEvent` each. */
@@ -88,6 +88,7 @@ export async function runLoop(deps: LoopDeps, run: LoopRun, ctx: JobContext): Pr
     },
   };
   const sounds = new ReferenceSoundCache(deps.loadSound);
+  const placement = new PlacementCache();
   const strategy = strategyFor(settings.strategy, caps, settings, generator.id);
   const progress = new LoopProgress(ctx, run, caps, strategy);
   const chosenTakeIds: string[] = [];
@@ -147,6 +148,7 @@ export async function runLoop(deps: LoopDeps, run: LoopRun, ctx: JobContext): Pr
               signal: ctx.signal,
               onStep,
               memo,
+              placement,
             })
           : await generator.generate({
               prompt: plan.prompt,

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -15,7 +16,7 @@ import type {
 import type { DecodedAudio } from '../audio/types';
 import type { Db } from '../db/open';
 import { CuebankError } from '../errors';
-import { encodeTakeWav } from './take-wav';
+import { TakeWavEncoder } from './take-wav';
 import type { Critique, EventPlan, Reference } from './types';
 
 interface GenerationRow {
@@ -110,6 +111,10 @@ const GENERATION_SELECT = `
  * points at a missing or broken file.
  */
 export class LoopStore {
+  private readonly wav = new TakeWavEncoder();
+  /** Prepared statements by SQL text: preparing costs more than running most of these. */
+  private readonly statements = new Map<string, Statement>();
+
   constructor(
     private readonly db: Db,
     readonly dataDir: string,
@@ -123,26 +128,20 @@ export class LoopStore {
   createGeneration(prompt: string, settings: GenerateSettings, plan: EventPlan): string {
     const id = randomUUID();
     const now = Date.now();
-    this.db
-      .prepare(
-        `INSERT INTO generations (id, prompt, settings_json, plan_json, state, created_at, updated_at)
-         VALUES (?, ?, ?, ?, 'running', ?, ?)`,
-      )
-      .run(id, prompt, JSON.stringify(settings), JSON.stringify(plan), now, now);
+    this.sql(
+      `INSERT INTO generations (id, prompt, settings_json, plan_json, state, created_at, updated_at)
+       VALUES (?, ?, ?, ?, 'running', ?, ?)`,
+    ).run(id, prompt, JSON.stringify(settings), JSON.stringify(plan), now, now);
     return id;
   }
 
   setState(generationId: string, state: GenerationState, error: string | null = null): void {
-    this.db
-      .prepare(`UPDATE generations SET state = ?, error = ?, updated_at = ? WHERE id = ?`)
-      .run(state, error, Date.now(), generationId);
+    this.sql(`UPDATE generations SET state = ?, error = ?, updated_at = ? WHERE id = ?`).run(state, error, Date.now(), generationId);
   }
 
   /** Loops a previous process left running are marked interrupted; their finished takes stay. */
   markInterrupted(): number {
-    return this.db
-      .prepare(`UPDATE generations SET state = 'interrupted', updated_at = ? WHERE state = 'running'`)
-      .run(Date.now()).changes;
+    return this.sql(`UPDATE generations SET state = 'interrupted', updated_at = ? WHERE state = 'running'`).run(Date.now()).changes;
   }
 
   /**
@@ -150,7 +149,7 @@ export class LoopStore {
    * or someone deleting files) are removed with their references; returns how many.
    */
   verifyTakes(): number {
-    const rows = this.db.prepare(`SELECT id, file, duration, sample_rate, channels FROM takes`).all() as TakeRow[];
+    const rows = this.sql(`SELECT id, file, duration, sample_rate, channels FROM takes`).all() as TakeRow[];
     const broken = rows.filter((r) => {
       const expected = 44 + Math.round(r.duration * r.sample_rate) * r.channels * 4;
       try {
@@ -162,9 +161,9 @@ export class LoopStore {
     if (!broken.length) return 0;
     this.db.transaction(() => {
       for (const r of broken) {
-        this.db.prepare(`UPDATE takes SET parent_id = NULL WHERE parent_id = ?`).run(r.id);
-        this.db.prepare(`DELETE FROM take_references WHERE take_id = ?`).run(r.id);
-        this.db.prepare(`DELETE FROM takes WHERE id = ?`).run(r.id);
+        this.sql(`UPDATE takes SET parent_id = NULL WHERE parent_id = ?`).run(r.id);
+        this.sql(`DELETE FROM take_references WHERE take_id = ?`).run(r.id);
+        this.sql(`DELETE FROM takes WHERE id = ?`).run(r.id);
       }
     })();
     return broken.length;
@@ -177,7 +176,7 @@ export class LoopStore {
   sweepOrphans(): number {
     const root = path.join(this.dataDir, 'takes');
     if (!fs.existsSync(root)) return 0;
-    const known = new Set((this.db.prepare(`SELECT file FROM takes`).all() as { file: string }[]).map((r) => r.file));
+    const known = new Set((this.sql(`SELECT file FROM takes`).all() as { file: string }[]).map((r) => r.file));
     let removed = 0;
     for (const gen of fs.readdirSync(root, { withFileTypes: true })) {
       if (!gen.isDirectory()) continue;
@@ -201,7 +200,7 @@ export class LoopStore {
   async writeTakeFile(generationId: string, audio: DecodedAudio): Promise<TakeFile> {
     const id = randomUUID();
     const rel = ['takes', generationId, `${id}.wav`].join('/');
-    writeFileAtomic(this.absolutePath(rel), encodeTakeWav(audio));
+    writeFileAtomic(this.absolutePath(rel), this.wav.encode(audio)); // written before the buffer is reused
     const frames = audio.channels[0]?.length ?? 0;
     return { id, generationId, rel, duration: frames / audio.sampleRate, sampleRate: audio.sampleRate, channels: audio.channels.length };
   }
@@ -214,29 +213,27 @@ export class LoopStore {
   /** Commits the row of a take whose file is complete on disk; returns the stored take. */
   commitTake(file: TakeFile, t: NewTake): Take {
     if (file.generationId !== t.generationId) throw new CuebankError('internal', 'A take file belongs to another generation');
-    this.db
-      .prepare(
-        `INSERT INTO takes (id, generation_id, parent_id, iteration, candidate, seed, strategy, file, duration,
-                            sample_rate, channels, critique_json, score, reference_ids_json, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        file.id,
-        t.generationId,
-        t.parentId,
-        t.iteration,
-        t.candidate,
-        t.seed,
-        t.origin,
-        file.rel,
-        file.duration,
-        file.sampleRate,
-        file.channels,
-        JSON.stringify(t.critique),
-        t.critique.score,
-        JSON.stringify(t.referenceIds),
-        Date.now(),
-      );
+    this.sql(
+      `INSERT INTO takes (id, generation_id, parent_id, iteration, candidate, seed, strategy, file, duration,
+                          sample_rate, channels, critique_json, score, reference_ids_json, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      file.id,
+      t.generationId,
+      t.parentId,
+      t.iteration,
+      t.candidate,
+      t.seed,
+      t.origin,
+      file.rel,
+      file.duration,
+      file.sampleRate,
+      file.channels,
+      JSON.stringify(t.critique),
+      t.critique.score,
+      JSON.stringify(t.referenceIds),
+      Date.now(),
+    );
     this.touch(t.generationId);
     return this.take(file.id)!;
   }
@@ -248,11 +245,11 @@ export class LoopStore {
 
   /** Marks the best-of-N candidate of a batch as the one kept. */
   choose(takeId: string): void {
-    this.db.prepare(`UPDATE takes SET chosen = 1 WHERE id = ?`).run(takeId);
+    this.sql(`UPDATE takes SET chosen = 1 WHERE id = ?`).run(takeId);
   }
 
   take(id: string): Take | undefined {
-    const row = this.db.prepare(`SELECT * FROM takes WHERE id = ?`).get(id) as TakeRow | undefined;
+    const row = this.sql(`SELECT * FROM takes WHERE id = ?`).get(id) as TakeRow | undefined;
     return row && this.toTake(row);
   }
 
@@ -264,7 +261,7 @@ export class LoopStore {
 
   /** Stores the references retrieved for a take's flagged events; already stored ones are kept as they are. */
   addReferences(generationId: string, takeId: string, iteration: number, refs: readonly (Reference & { rank: number })[]): LoopReference[] {
-    const insert = this.db.prepare(
+    const insert = this.sql(
       `INSERT OR IGNORE INTO take_references
          (generation_id, take_id, iteration, event_id, event_text, file_id, path, score, window_start, window_end, rank, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -280,28 +277,25 @@ export class LoopStore {
   }
 
   referencesOfTake(takeId: string): LoopReference[] {
-    const rows = this.db
-      .prepare(`SELECT * FROM take_references WHERE take_id = ? ORDER BY event_id, rank, id`)
-      .all(takeId) as ReferenceRow[];
+    const rows = this.sql(`SELECT * FROM take_references WHERE take_id = ? ORDER BY event_id, rank, id`).all(takeId) as ReferenceRow[];
     return rows.map(toReference);
   }
 
   referencesByIds(ids: readonly number[]): LoopReference[] {
     if (!ids.length) return [];
-    const rows = this.db
-      .prepare(`SELECT * FROM take_references WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY event_id, rank, id`)
-      .all(...ids) as ReferenceRow[];
+    const placeholders = ids.map(() => '?').join(', ');
+    const rows = this.sql(`SELECT * FROM take_references WHERE id IN (${placeholders}) ORDER BY event_id, rank, id`).all(...ids) as ReferenceRow[];
     return rows.map(toReference);
   }
 
   setReferenceState(id: number, state: ReferenceState): LoopReference {
-    const changed = this.db.prepare(`UPDATE take_references SET state = ? WHERE id = ?`).run(state, id).changes;
+    const changed = this.sql(`UPDATE take_references SET state = ? WHERE id = ?`).run(state, id).changes;
     if (!changed) throw new CuebankError('not_found', `No reference ${id}`);
-    return toReference(this.db.prepare(`SELECT * FROM take_references WHERE id = ?`).get(id) as ReferenceRow);
+    return toReference(this.sql(`SELECT * FROM take_references WHERE id = ?`).get(id) as ReferenceRow);
   }
 
   generation(id: string): Generation | undefined {
-    const row = this.db.prepare(`${GENERATION_SELECT} WHERE g.id = ?`).get(id) as GenerationRow | undefined;
+    const row = this.sql(`${GENERATION_SELECT} WHERE g.id = ?`).get(id) as GenerationRow | undefined;
     return row && toGeneration(row);
   }
 
@@ -312,19 +306,17 @@ export class LoopStore {
   }
 
   list(limit = 500): Generation[] {
-    const rows = this.db
-      .prepare(`${GENERATION_SELECT} ORDER BY g.created_at DESC, g.rowid DESC LIMIT ?`)
-      .all(limit) as GenerationRow[];
+    const rows = this.sql(`${GENERATION_SELECT} ORDER BY g.created_at DESC, g.rowid DESC LIMIT ?`).all(limit) as GenerationRow[];
     return rows.map(toGeneration);
   }
 
   detail(id: string): GenerationDetail {
     const generation = this.requireGeneration(id);
     const takes = (
-      this.db.prepare(`SELECT * FROM takes WHERE generation_id = ? ORDER BY created_at, rowid`).all(id) as TakeRow[]
+      this.sql(`SELECT * FROM takes WHERE generation_id = ? ORDER BY created_at, rowid`).all(id) as TakeRow[]
     ).map((r) => this.toTake(r));
     const references = (
-      this.db.prepare(`SELECT * FROM take_references WHERE generation_id = ? ORDER BY id`).all(id) as ReferenceRow[]
+      this.sql(`SELECT * FROM take_references WHERE generation_id = ? ORDER BY id`).all(id) as ReferenceRow[]
     ).map(toReference);
     return { generation, takes, references };
   }
@@ -332,12 +324,12 @@ export class LoopStore {
   /** Deletes a generation's rows, then its files (a crash between leaves orphans the next sweep removes). */
   deleteGeneration(id: string): number {
     this.requireGeneration(id);
-    const n = (this.db.prepare(`SELECT COUNT(*) AS n FROM takes WHERE generation_id = ?`).get(id) as { n: number }).n;
+    const n = (this.sql(`SELECT COUNT(*) AS n FROM takes WHERE generation_id = ?`).get(id) as { n: number }).n;
     this.db.transaction(() => {
-      this.db.prepare(`DELETE FROM take_references WHERE generation_id = ?`).run(id);
-      this.db.prepare(`UPDATE takes SET parent_id = NULL WHERE generation_id = ?`).run(id);
-      this.db.prepare(`DELETE FROM takes WHERE generation_id = ?`).run(id);
-      this.db.prepare(`DELETE FROM generations WHERE id = ?`).run(id);
+      this.sql(`DELETE FROM take_references WHERE generation_id = ?`).run(id);
+      this.sql(`UPDATE takes SET parent_id = NULL WHERE generation_id = ?`).run(id);
+      this.sql(`DELETE FROM takes WHERE generation_id = ?`).run(id);
+      this.sql(`DELETE FROM generations WHERE id = ?`).run(id);
     })();
     fs.rmSync(this.generationDir(id), { recursive: true, force: true });
     return n;
@@ -347,8 +339,17 @@ export class LoopStore {
     return path.join(this.dataDir, ...rel.split('/'));
   }
 
+  private sql(text: string): Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
   private touch(generationId: string): void {
-    this.db.prepare(`UPDATE generations SET updated_at = ? WHERE id = ?`).run(Date.now(), generationId);
+    this.sql(`UPDATE generations SET updated_at = ? WHERE id = ?`).run(Date.now(), generationId);
   }
 
   private toTake(r: TakeRow): Take {
@@ -413,9 +414,8 @@ function toReference(r: ReferenceRow): LoopReference {
  * ~10 ms for libuv's thread pool behind ONNX Runtime's threads (measured with bench:loop).
  */
 export function writeFileAtomic(file: string, chunks: readonly Buffer[]): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
+  const fd = openCreatingFolder(tmp);
   try {
     for (const chunk of chunks) fs.writeSync(fd, chunk);
   } catch (err) {
@@ -425,4 +425,15 @@ export function writeFileAtomic(file: string, chunks: readonly Buffer[]): void {
   }
   fs.closeSync(fd);
   fs.renameSync(tmp, file);
+}
+
+/** Opens a new file for writing, making its folder only when it is missing (once per generation, not per take). */
+function openCreatingFolder(file: string): number {
+  try {
+    return fs.openSync(file, 'w');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    return fs.openSync(file, 'w');
+  }
 }

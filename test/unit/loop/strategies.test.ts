@@ -3,6 +3,7 @@ import type { DecodedAudio } from '../../../main/engine/audio/types';
 import { dbToGain, fitToTake, gainToDb, gatedRms, matchChannels, mixPlacements, peak, PEAK_CEILING, trimLeadingSilence } from '../../../main/engine/loop/mix';
 import { defaultStrategy, STRATEGIES, strategyFor, supportedStrategies } from '../../../main/engine/loop/strategies';
 import type { EventSound, StrategyRun } from '../../../main/engine/loop/strategies';
+import { PlacementCache } from '../../../main/engine/loop/strategies/place';
 import type { SoundEvent } from '../../../main/engine/loop/types';
 import { addAt, planOf, settingsOf, sine, ToneGenerator } from './fakes';
 
@@ -105,6 +106,7 @@ describe('regeneration strategies', () => {
     signal: new AbortController().signal,
     onStep: () => undefined,
     memo: new Map(),
+    placement: new PlacementCache(),
     ...over,
   });
 

@@ -1,5 +1,4 @@
 import type { ConditioningReference } from '../../models/generator/types';
-import { fitToTake } from '../mix';
 import { baseRequest, memo, PLACEMENT_FADE_SECONDS, samplerSteps, type Strategy } from './types';
 
 /**
@@ -17,7 +16,7 @@ export const adapterStrategy: Strategy = {
   run(r) {
     const caps = r.generator.capabilities;
     const references = memo(r, 'adapter-references', (): ConditioningReference[] => r.references.map(({ event, sound }) => ({
-      audio: fitToTake(sound, {
+      audio: r.placement.fit(sound, {
         sampleRate: caps.sampleRate,
         channels: caps.channels,
         maxSeconds: Math.max(0.05, Math.min(event.end, r.settings.duration) - event.start),

@@ -14,7 +14,7 @@ export const audio2audioStrategy: Strategy = {
   inheritsReferences: true,
   steps: samplerSteps,
   run(r) {
-    const init = memo(r, 'init', () => (r.references.length ? placeOnTake(r.parent, r.references, r.settings.layerLevelDb).audio : r.parent));
+    const init = memo(r, 'init', () => (r.references.length ? placeOnTake(r.parent, r.references, r.settings.layerLevelDb, r.placement).audio : r.parent));
     return r.generator.generate({ ...baseRequest(r), init: { audio: init, strength: r.settings.initStrength } });
   },
 };

@@ -8,6 +8,7 @@ import { layerStrategy } from './layer';
 import type { Strategy } from './types';
 
 export type { EventSound, Strategy, StrategyRun } from './types';
+export { PlacementCache } from './place';
 
 export const STRATEGIES: Readonly<Record<RegenerationStrategy, Strategy>> = {
   adapter: adapterStrategy,

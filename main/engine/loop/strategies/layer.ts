@@ -1,7 +1,7 @@
 import { CuebankError } from '../../errors';
 import type { DecodedAudio } from '../../audio/types';
 import { placeOnTake } from './place';
-import { memo, samplerSteps, type EventSound, type Strategy } from './types';
+import { samplerSteps, type EventSound, type Strategy } from './types';
 
 /**
  * Level offsets (dB) tried by successive candidates when there are fewer references than
@@ -49,7 +49,7 @@ export const layerStrategy: Strategy = {
       round = Math.floor(r.candidate / k);
     }
     const levelDb = r.settings.layerLevelDb + CANDIDATE_LEVEL_OFFSETS_DB[round % CANDIDATE_LEVEL_OFFSETS_DB.length];
-    return placeOnTake(r.parent, sounds, levelDb, memo(r, 'fitted', () => new Map())).audio;
+    return placeOnTake(r.parent, sounds, levelDb, r.placement).audio;
   },
 };
 

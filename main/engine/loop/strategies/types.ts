@@ -2,6 +2,7 @@ import type { GenerateSettings } from '../../../../preload/contract/generate';
 import type { DecodedAudio } from '../../audio/types';
 import type { Generator, GeneratorCapabilities } from '../../models/generator/types';
 import type { EventPlan, RegenerationStrategy, SoundEvent } from '../types';
+import type { PlacementCache } from './place';
 
 /** A reference sound for one event: the raw window from the library file, not yet fitted to the take. */
 export interface EventSound {
@@ -27,6 +28,8 @@ export interface StrategyRun {
   onStep(step: number, total: number): void;
   /** Shared by the candidates of one iteration: what does not depend on the candidate is made once. */
   memo: Map<string, unknown>;
+  /** Shared by the whole job: references fitted to the take, and measured levels. */
+  placement: PlacementCache;
 }
 
 /** `make()` once per iteration under `key`. */
