@@ -1,3 +1,4 @@
+import { F32, F64, I32, V128, body, compileModule, moduleOf, name, section, sleb, uleb, vec, wasmApi as wasm, type WasmModule } from '../wasm/assemble';
 import type { PolyphaseFilter } from './resample-filter';
 
 /**
@@ -17,40 +18,7 @@ export interface Kernel {
   run(start: number, count: number, rem: number): void;
 }
 
-// ---- a tiny WebAssembly assembler -------------------------------------------------------------
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n) byte |= 0x80;
-    out.push(byte);
-  } while (n);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(byte & 0x40)) || (n === -1 && byte & 0x40)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
-const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-const name = (s: string) => [...uleb(s.length), ...Buffer.from(s, 'ascii')];
-
-const I32 = 0x7f;
-const F32 = 0x7d;
-const F64 = 0x7c;
-const V128 = 0x7b;
+// ---- the module, assembled from its opcodes --------------------------------------------------
 
 const op = {
   block: [0x02, 0x40],
@@ -243,40 +211,16 @@ function moduleBytes(): Uint8Array {
   const imports = section(2, vec([[...name('e'), ...name('m'), 0x02, 0x00, 1]]));
   const funcs = section(3, vec([[0], [1]]));
   const exports = section(7, vec([[...name('exact'), 0, 0], [...name('interp'), 0, 1]]));
-  const bodies = [exactBody(), interpBody()].map((b) => [...uleb(b.length), ...b]);
-  const code = section(10, vec(bodies));
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...types, ...imports, ...funcs, ...exports, ...code]);
+  const code = section(10, vec([body(exactBody()), body(interpBody())]));
+  return moduleOf(types, imports, funcs, exports, code);
 }
-
-/** The slice of the WebAssembly JS API used here (the project's TS libs do not declare it). */
-interface WasmModule {
-  readonly __wasmModule?: never;
-}
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (mod: WasmModule, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (desc: { initial: number }) => WasmMemory;
-}
-const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 let compiled: WasmModule | null | undefined;
 
 /** The compiled SIMD module, or null where WebAssembly SIMD is unavailable (then JS runs). */
 export function simdModule(): WasmModule | null {
-  if (compiled !== undefined) return compiled;
-  let mod: WasmModule | null = null;
-  try {
-    const bytes = moduleBytes();
-    if (wasm?.validate(bytes)) mod = new wasm.Module(bytes);
-  } catch {
-    mod = null;
-  }
-  compiled = mod;
-  return mod;
+  if (compiled === undefined) compiled = compileModule(moduleBytes);
+  return compiled;
 }
 
 type KernelFn = (x: number, h: number, y: number, n: number, tv: number, L: number, sInt: number, sRem: number, rem: number, scale?: number) => void;

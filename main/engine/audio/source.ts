@@ -18,13 +18,7 @@ export class AudioSource {
   ) {}
 
   static async open(file: string): Promise<AudioSource> {
-    let handle: fs.FileHandle;
-    try {
-      handle = await fs.open(file, 'r');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new CuebankError('not_found', `File not found: ${file}`, { cause: err });
-      throw err;
-    }
+    const handle = await openReadOnly(file);
     try {
       // stat and the head read go to the thread pool together: one round trip instead of two (on a
       // 2-core VM the first file operation after a stretch of computation waits ~1 ms for a thread).
@@ -47,13 +41,7 @@ export class AudioSource {
    * read, so it costs one open. Reads past `size` come back short, as from any file that shrank.
    */
   static async reopen(file: string, size: number): Promise<AudioSource> {
-    let handle: fs.FileHandle;
-    try {
-      handle = await fs.open(file, 'r');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new CuebankError('not_found', `File not found: ${file}`, { cause: err });
-      throw err;
-    }
+    const handle = await openReadOnly(file);
     return new AudioSource(file, handle, size, Buffer.alloc(0));
   }
 
@@ -63,13 +51,7 @@ export class AudioSource {
     if (end <= offset) return Buffer.alloc(0);
     if (end <= this.head.length) return this.head.subarray(offset, end);
     const buf = Buffer.allocUnsafe(end - offset);
-    let done = 0;
-    while (done < buf.length) {
-      const { bytesRead } = await this.handle.read(buf, done, buf.length - done, offset + done);
-      if (bytesRead === 0) break;
-      done += bytesRead;
-    }
-    return buf.subarray(0, done);
+    return buf.subarray(0, await this.readInto(buf, offset, buf.length));
   }
 
   /** Reads into a caller's buffer (reused across blocks when streaming); returns the bytes read. */
@@ -89,6 +71,16 @@ export class AudioSource {
 
   close(): Promise<void> {
     return this.handle.close();
+  }
+}
+
+/** fs.open read-only, a missing file reported as not_found. */
+async function openReadOnly(file: string): Promise<fs.FileHandle> {
+  try {
+    return await fs.open(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new CuebankError('not_found', `File not found: ${file}`, { cause: err });
+    throw err;
   }
 }
 

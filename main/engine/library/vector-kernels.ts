@@ -13,39 +13,7 @@
  * Codes are little-endian 64-bit words, bit j of the vector at word j>>6, bit j&63 (byte j>>3, bit j&7).
  */
 
-// ---- a minimal WebAssembly assembler ---------------------------------------------------------
-
-const I32 = 0x7f;
-const I64 = 0x7e;
-const F32 = 0x7d;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n) b |= 0x80;
-    out.push(b);
-  } while (n);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const str = (s: string): number[] => [...uleb(s.length), ...new TextEncoder().encode(s)];
+import { F32, I32, I64, body, compileModule, moduleOf, name, section, sleb, uleb, vec, wasmApi, type WasmMemory, type WasmModule } from '../wasm/assemble';
 
 // Opcodes used below.
 const op = {
@@ -201,27 +169,13 @@ function moduleBytes(): Uint8Array {
   const funcs = section(3, vec([[0], [1], [0]]));
   const memory = section(5, vec([[0x00, ...uleb(1)]]));
   const exports = section(7, vec([
-    [...str('hamming'), 0x00, 0],
-    [...str('collect'), 0x00, 1],
-    [...str('signdot'), 0x00, 2],
-    [...str('memory'), 0x02, 0],
+    [...name('hamming'), 0x00, 0],
+    [...name('collect'), 0x00, 1],
+    [...name('signdot'), 0x00, 2],
+    [...name('memory'), 0x02, 0],
   ]));
-  const body = (b: number[]) => [...uleb(b.length), ...b];
   const code = section(10, vec([body(hammingBody()), body(collectBody()), body(signDotBody())]));
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...funcs, ...memory, ...exports, ...code]);
-}
-
-// The project's TypeScript lib (ES2023, no DOM) does not declare WebAssembly; the little used here is.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmModule {
-  readonly __wasmModule?: never;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (module: WasmModule, imports: object) => { exports: unknown };
+  return moduleOf(types, funcs, memory, exports, code);
 }
 
 interface KernelExports {
@@ -231,19 +185,12 @@ interface KernelExports {
   memory: WasmMemory;
 }
 
-const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 let compiled: WasmModule | null | undefined;
 
 /** The compiled kernel module, or null where WebAssembly is unavailable (then the JS kernel runs). */
 function wasmModule(): WasmModule | null {
-  if (compiled === undefined) {
-    try {
-      compiled = wasmApi ? new wasmApi.Module(moduleBytes()) : null;
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled ?? null;
+  if (compiled === undefined) compiled = compileModule(moduleBytes);
+  return compiled;
 }
 
 // ---- the arena: codes of one vector space, in memory -----------------------------------------
@@ -348,7 +295,7 @@ export class BitCodeArena {
     this.bits = this.words * 64;
     const mod = opts.kernel === 'js' ? null : wasmModule();
     if (mod && wasmApi) {
-      this.k = new wasmApi.Instance(mod, {}).exports as KernelExports;
+      this.k = new wasmApi.Instance(mod, {}).exports as unknown as KernelExports;
       this.kind = 'wasm';
     } else {
       this.k = new JsKernel();

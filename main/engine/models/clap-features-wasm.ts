@@ -25,38 +25,9 @@
  * table offsets are constants in the code.
  */
 
-// ---- a tiny WebAssembly assembler ------------------------------------------------------------
+import { I32, V128, body, compileModule, moduleOf, name, section, sleb, uleb, vec, wasmApi as wasm, type WasmModule } from '../wasm/assemble';
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n) byte |= 0x80;
-    out.push(byte);
-  } while (n);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(byte & 0x40)) || (n === -1 && byte & 0x40)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
-const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-const name = (s: string) => [...uleb(s.length), ...new TextEncoder().encode(s)];
-
-const I32 = 0x7f;
-const V128 = 0x7b;
+// ---- opcodes ---------------------------------------------------------------------------------
 
 const simd = (sub: number, ...rest: number[]) => [0xfd, ...uleb(sub), ...rest];
 const f32Bits = (v: number) => new Uint32Array(new Float32Array([v]).buffer)[0];
@@ -403,27 +374,11 @@ function moduleBytes(c: KernelConfig, L: Layout): Uint8Array {
   const imports = section(2, vec([[...name('e'), ...name('m'), 0x02, 0x00, ...uleb(Math.ceil(L.bytes / 65536))]]));
   const funcs = section(3, vec([[0]]));
   const exports = section(7, vec([[...name('run'), 0, 0]]));
-  const body = runBody(c, L);
-  const code = section(10, vec([[...uleb(body.length), ...body]]));
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...types, ...imports, ...funcs, ...exports, ...code]);
+  const code = section(10, vec([body(runBody(c, L))]));
+  return moduleOf(types, imports, funcs, exports, code);
 }
 
 // ---- the JS side ---------------------------------------------------------------------------------
-
-/** The slice of the WebAssembly JS API used here (the project's TS libs do not declare it). */
-interface WasmModule {
-  readonly __wasmModule?: never;
-}
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (mod: WasmModule, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (desc: { initial: number }) => WasmMemory;
-}
-const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 /** Compiled modules by configuration; null where WebAssembly SIMD is unavailable. */
 const compiled = new Map<string, WasmModule | null>();
@@ -432,13 +387,7 @@ function compile(c: KernelConfig, L: Layout): WasmModule | null {
   const key = [c.nFft, c.hop, c.nMels, c.frames, c.paddedLength, c.binLo, c.binHi, c.filterWeights.length].join(',');
   let mod = compiled.get(key);
   if (mod !== undefined) return mod;
-  mod = null;
-  try {
-    const bytes = moduleBytes(c, L);
-    if (wasm?.validate(bytes)) mod = new wasm.Module(bytes);
-  } catch {
-    mod = null;
-  }
+  mod = compileModule(() => moduleBytes(c, L));
   compiled.set(key, mod);
   return mod;
 }

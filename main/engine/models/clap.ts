@@ -11,6 +11,7 @@ import {
 } from '@huggingface/transformers';
 import { CuebankError } from '../errors';
 import { FastClapFeatures } from './clap-features';
+import { f16ToF32, f32ToF16 } from './float16';
 import { verifyPackFiles } from './manifest';
 import { CLAP_FORMAT, DTYPE_SUFFIX, type PackInfo } from './packs';
 import { providerPlan, startWithFallback } from './providers';
@@ -89,40 +90,8 @@ function serially<T>(fn: () => Promise<T>): Promise<T> {
   return run;
 }
 
-// ---- float16 helpers (fp16 packs whose graphs take or give float16) ----
-
-function f32ToF16Bits(src: Float32Array): Uint16Array {
-  const out = new Uint16Array(src.length);
-  const f = new Float32Array(1);
-  const u = new Uint32Array(f.buffer);
-  for (let i = 0; i < src.length; i++) {
-    f[0] = src[i];
-    const x = u[0];
-    const sign = (x >>> 16) & 0x8000;
-    const exp = ((x >>> 23) & 0xff) - 127 + 15;
-    const mant = x & 0x7fffff;
-    if (exp >= 31) out[i] = sign | 0x7c00 | (((x >>> 23) & 0xff) === 0xff && mant ? 0x200 : 0);
-    else if (exp <= 0) out[i] = exp < -10 ? sign : sign | ((mant | 0x800000) >> (14 - exp));
-    else out[i] = sign | (exp << 10) | (mant >> 13);
-  }
-  return out;
-}
-
-function f16BitsToF32(src: Uint16Array): Float32Array {
-  const out = new Float32Array(src.length);
-  for (let i = 0; i < src.length; i++) {
-    const h = src[i];
-    const sign = h & 0x8000 ? -1 : 1;
-    const exp = (h >> 10) & 0x1f;
-    const mant = h & 0x3ff;
-    out[i] =
-      exp === 0 ? sign * mant * 2 ** -24 : exp === 31 ? (mant ? NaN : sign * Infinity) : sign * (1 + mant / 1024) * 2 ** (exp - 15);
-  }
-  return out;
-}
-
 function rowsOf(t: Tensor, expectedRows: number): Float32Array[] {
-  const data = t.type === 'float16' && !(t.data instanceof Float32Array) ? f16BitsToF32(t.data as Uint16Array) : (t.data as Float32Array);
+  const data = t.type === 'float16' && !(t.data instanceof Float32Array) ? Float32Array.from(t.data as Uint16Array, f16ToF32) : (t.data as Float32Array);
   const dims = t.dims as number[];
   const dim = dims[dims.length - 1];
   if (dims.length !== 2 || dims[0] !== expectedRows) {
@@ -243,7 +212,7 @@ class TransformersClapEmbedder implements ClapEmbedder {
 
     const run = async (data: Float32Array, n: number): Promise<Float32Array[]> => {
       const dims = [n, 1, this.frames, this.nMels];
-      const input = this.audioInputFp16 ? new Tensor('float16', f32ToF16Bits(data), dims) : new Tensor('float32', data, dims);
+      const input = this.audioInputFp16 ? new Tensor('float16', Uint16Array.from(data, f32ToF16), dims) : new Tensor('float32', data, dims);
       const out = (await this.audioModel({ input_features: input })) as { audio_embeds?: Tensor };
       if (!out.audio_embeds) throw new CuebankError('model_error', 'The audio model has no audio_embeds output');
       return rowsOf(out.audio_embeds, n);

@@ -5,31 +5,11 @@
  */
 import { Tensor } from 'onnxruntime-node';
 import { CuebankError } from '../../errors';
+import { f16ToF32, f32ToF16 } from '../float16';
 
 export type Value = Tensor;
 
 const sizeOf = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
-
-function f32ToF16(x: number): number {
-  const f = new Float32Array([x]);
-  const u = new Uint32Array(f.buffer)[0];
-  const sign = (u >>> 16) & 0x8000;
-  const exp = ((u >>> 23) & 0xff) - 127 + 15;
-  const mant = u & 0x7fffff;
-  if (((u >>> 23) & 0xff) === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  if (exp >= 31) return sign | 0x7c00;
-  if (exp <= 0) return exp < -10 ? sign : sign | ((mant | 0x800000) >> (14 - exp));
-  return sign | (exp << 10) | (mant >> 13);
-}
-
-function f16ToF32(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const mant = h & 0x3ff;
-  if (exp === 0) return sign * mant * 2 ** -24;
-  if (exp === 31) return mant ? NaN : sign * Infinity;
-  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
-}
 
 /** The tensor's elements as plain numbers (any numeric or bool type). */
 export function numbersOf(t: Value): Float64Array {
