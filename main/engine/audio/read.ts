@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import { CuebankError } from '../errors';
 import { decodeChunks, newTotals } from './compressed';
 import { corrupt } from './fail';
-import { openAudio, applyTotals } from './open';
+import { openAudio, applyTotals, type Opened } from './open';
 import { pcmToPlanar } from './pcm';
-import { withSource, type AudioSource } from './source';
+import { AudioSource, withSource } from './source';
 import type { DecodedAudio, FileMeta } from './types';
 
 /**
@@ -59,29 +59,30 @@ export function decodeFile(file: string): Promise<{ meta: FileMeta; audio: Decod
  * The headers and a PCM window up to SYNC_WINDOW_BYTES are read synchronously: each of the four
  * thread-pool round trips of an async read (open, head, window, close) can wait milliseconds behind
  * busy model threads on a small machine, far longer than such a read takes. Compressed files and
- * longer windows take the async path.
+ * longer windows are then read through an async source, reusing the headers already parsed.
  */
 export async function decodeRange(file: string, start: number, end: number): Promise<{ meta: FileMeta; audio: DecodedAudio }> {
   const sync = SyncReadSource.open(file);
+  let opened: Opened;
   try {
-    const opened = await openAudio(sync.asAudioSource());
+    opened = await openAudio(sync.asAudioSource());
     if (opened.kind === 'pcm') {
-      const { first, stop } = frameRange(opened.meta.format.sampleRate, start, end);
-      const { layout, offset, frames } = opened.pcm;
-      const from = Math.min(first, frames);
-      const count = Math.min(stop, frames) - from;
-      if (count * layout.blockAlign <= SYNC_WINDOW_BYTES) {
-        const bytes = sync.readNow(offset + from * layout.blockAlign, count * layout.blockAlign);
-        if (bytes.length < count * layout.blockAlign) throw corrupt('The file changed or was cut short while it was being read');
-        const channels = Array.from({ length: layout.channels }, () => new Float32Array(count));
-        pcmToPlanar(bytes, layout, count, channels);
-        return { meta: opened.meta, audio: { sampleRate: opened.meta.format.sampleRate, channels } };
-      }
+      const w = pcmWindow(opened, start, end);
+      if (w.bytes <= SYNC_WINDOW_BYTES) return pcmWindowAudio(opened, w, sync.readNow(w.offset, w.bytes));
     }
   } finally {
     sync.closeNow();
   }
-  return decodeRangeAsync(file, start, end);
+  const src = await AudioSource.reopen(file, sync.size);
+  try {
+    if (opened.kind === 'pcm') {
+      const w = pcmWindow(opened, start, end);
+      return pcmWindowAudio(opened, w, await src.read(w.offset, w.bytes));
+    }
+    return await decodeCodecRange(src, opened, start, end);
+  } finally {
+    await src.close();
+  }
 }
 
 /** Largest PCM window decodeRange reads synchronously (16 MiB: 30 s of 96 kHz 24-bit 5.1). */
@@ -92,43 +93,58 @@ function frameRange(rate: number, start: number, end: number): { first: number; 
   return { first, stop: Math.max(first, Math.round(end * rate)) };
 }
 
-/** decodeRange through the async AudioSource: compressed files, long PCM windows. */
-function decodeRangeAsync(file: string, start: number, end: number): Promise<{ meta: FileMeta; audio: DecodedAudio }> {
-  return withSource(file, async (src) => {
-    const opened = await openAudio(src);
-    const rate = opened.meta.format.sampleRate;
-    const { first, stop } = frameRange(rate, start, end);
-    if (opened.kind === 'pcm') {
-      const { layout, offset, frames } = opened.pcm;
-      const from = Math.min(first, frames);
-      const count = Math.min(stop, frames) - from;
-      const bytes = await src.read(offset + from * layout.blockAlign, count * layout.blockAlign);
-      if (bytes.length < count * layout.blockAlign) throw corrupt('The file changed or was cut short while it was being read');
-      const channels = Array.from({ length: layout.channels }, () => new Float32Array(count));
-      pcmToPlanar(bytes, layout, count, channels);
-      return { meta: opened.meta, audio: { sampleRate: rate, channels } };
-    }
-    const pieces: Float32Array[][] = [];
-    let at = 0;
-    for await (const piece of decodeChunks(src, opened.stream, newTotals())) {
-      const n = piece[0]?.length ?? 0;
-      const a = Math.max(first, at);
-      const b = Math.min(stop, at + n);
-      if (b > a) pieces.push(piece.map((c) => c.slice(a - at, b - at)));
-      // No early exit: a decoder left mid-stream cannot go back to the pool, and making a new one
-      // costs more than decoding the rest of a sound effect.
-      at += n;
-    }
-    const count = Math.max(1, ...pieces.map((p) => p.length));
-    const total = pieces.reduce((sum, p) => sum + p[0].length, 0);
-    const channels = Array.from({ length: count }, () => new Float32Array(total));
-    let o = 0;
-    for (const piece of pieces) {
-      for (let c = 0; c < count; c++) channels[c].set(piece[c] ?? piece[0], o);
-      o += piece[0].length;
-    }
-    return { meta: opened.meta, audio: { sampleRate: rate, channels } };
-  });
+interface PcmWindow {
+  /** File offset and length of the window's bytes. */
+  offset: number;
+  bytes: number;
+  frames: number;
+}
+
+function pcmWindow(opened: Opened & { kind: 'pcm' }, start: number, end: number): PcmWindow {
+  const { first, stop } = frameRange(opened.meta.format.sampleRate, start, end);
+  const { layout, offset, frames } = opened.pcm;
+  const from = Math.min(first, frames);
+  const count = Math.min(stop, frames) - from;
+  return { offset: offset + from * layout.blockAlign, bytes: count * layout.blockAlign, frames: count };
+}
+
+function pcmWindowAudio(opened: Opened & { kind: 'pcm' }, w: PcmWindow, bytes: Buffer): { meta: FileMeta; audio: DecodedAudio } {
+  if (bytes.length < w.bytes) throw corrupt('The file changed or was cut short while it was being read');
+  const { layout } = opened.pcm;
+  const channels = Array.from({ length: layout.channels }, () => new Float32Array(w.frames));
+  pcmToPlanar(bytes, layout, w.frames, channels);
+  return { meta: opened.meta, audio: { sampleRate: opened.meta.format.sampleRate, channels } };
+}
+
+/** A window of a compressed stream: decoded from the start, only the window's samples kept. */
+async function decodeCodecRange(
+  src: AudioSource,
+  opened: Opened & { kind: 'codec' },
+  start: number,
+  end: number,
+): Promise<{ meta: FileMeta; audio: DecodedAudio }> {
+  const rate = opened.meta.format.sampleRate;
+  const { first, stop } = frameRange(rate, start, end);
+  const pieces: Float32Array[][] = [];
+  let at = 0;
+  for await (const piece of decodeChunks(src, opened.stream, newTotals())) {
+    const n = piece[0]?.length ?? 0;
+    const a = Math.max(first, at);
+    const b = Math.min(stop, at + n);
+    if (b > a) pieces.push(piece.map((c) => c.slice(a - at, b - at)));
+    // No early exit: a decoder left mid-stream cannot go back to the pool, and making a new one
+    // costs more than decoding the rest of a sound effect.
+    at += n;
+  }
+  const count = Math.max(1, ...pieces.map((p) => p.length));
+  const total = pieces.reduce((sum, p) => sum + p[0].length, 0);
+  const channels = Array.from({ length: count }, () => new Float32Array(total));
+  let o = 0;
+  for (const piece of pieces) {
+    for (let c = 0; c < count; c++) channels[c].set(piece[c] ?? piece[0], o);
+    o += piece[0].length;
+  }
+  return { meta: opened.meta, audio: { sampleRate: rate, channels } };
 }
 
 /** Bytes read at the start of a file in one go, as AudioSource does. */

@@ -194,8 +194,8 @@ export class LoopStore {
   }
 
   /**
-   * Writes a take's WAV under its final name (temporary name, flushed, renamed) without blocking:
-   * the loop critiques the take meanwhile. Commit the row with commitTake once this resolves.
+   * Writes a take's WAV under its final name (temporary name, then renamed; see writeFileAtomic for
+   * why synchronously). Commit the row with commitTake once this resolves.
    */
   async writeTakeFile(generationId: string, audio: DecodedAudio): Promise<TakeFile> {
     const id = randomUUID();
@@ -236,11 +236,6 @@ export class LoopStore {
     );
     this.touch(t.generationId);
     return this.take(file.id)!;
-  }
-
-  /** Writes the take's file, then commits its row (both steps of the loop, in one call). */
-  async addTake(audio: DecodedAudio, t: NewTake): Promise<Take> {
-    return this.commitTake(await this.writeTakeFile(t.generationId, audio), t);
   }
 
   /** Marks the best-of-N candidate of a batch as the one kept. */

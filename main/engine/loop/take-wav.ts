@@ -49,11 +49,6 @@ export class TakeWavEncoder {
   }
 }
 
-/** A take as a 32-bit float WAV, [header, data], in buffers of its own. */
-export function encodeTakeWav(audio: DecodedAudio): Buffer[] {
-  return new TakeWavEncoder().encode(audio);
-}
-
 function wavHeader(sampleRate: number, channels: number, dataBytes: number): Buffer {
   const header = Buffer.alloc(44);
   header.write('RIFF', 0, 'ascii');

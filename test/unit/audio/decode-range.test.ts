@@ -36,6 +36,21 @@ describe('decodeRange', () => {
     expect((await decodeRange(wav, 5, 6)).audio.channels[0].length).toBe(0);
   });
 
+  it('reads a window too long for the synchronous read (over 16 MiB) the same way', async () => {
+    // 48 s of float32 stereo at 48 kHz: 18 MiB of samples, so the window goes through the async source.
+    const long = path.join(tmp.dir, 'long.wav');
+    const n = RATE * 48;
+    writeWavFile(long, { sampleRate: RATE, channels: [ramp(n, 7), ramp(n, 13)] }, 'float32');
+    const whole = (await decodeFile(long)).audio.channels;
+    const { audio } = await decodeRange(long, 1, 47.5);
+    expect(audio.channels.length).toBe(2);
+    for (let c = 0; c < 2; c++) {
+      const want = whole[c].subarray(RATE, 47.5 * RATE);
+      expect(audio.channels[c].length).toBe(want.length);
+      expect(Buffer.from(audio.channels[c].buffer).equals(Buffer.from(want.slice().buffer))).toBe(true);
+    }
+  });
+
   it.skipIf(spawnSync('ffmpeg', ['-version']).status !== 0)('cuts the same window from a FLAC stream', async () => {
     const flac = path.join(tmp.dir, 'ramp.flac');
     expect(spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', wav, '-c:a', 'flac', flac]).status).toBe(0);

@@ -9,7 +9,7 @@ import type { DecodedAudio } from '../../../main/engine/audio/types';
 import { encodeWav } from '../../../main/engine/audio';
 import { dbToGain, fitToTake, gatedRms, levelsOf, mixPlacements, PEAK_CEILING, type Placement } from '../../../main/engine/loop/mix';
 import { PlacementCache, placeOnTake } from '../../../main/engine/loop/strategies/place';
-import { encodeTakeWav, TakeWavEncoder } from '../../../main/engine/loop/take-wav';
+import { TakeWavEncoder } from '../../../main/engine/loop/take-wav';
 import type { SoundEvent } from '../../../main/engine/loop/types';
 import { sine } from './fakes';
 
@@ -197,7 +197,7 @@ describe('TakeWavEncoder', () => {
     for (const take of takes) {
       const bytes = Buffer.concat(encoder.encode(take));
       expect(bytes.equals(encodeWav(take, 'float32'))).toBe(true);
-      expect(bytes.equals(Buffer.concat(encodeTakeWav(take)))).toBe(true);
+      expect(bytes.equals(Buffer.concat(new TakeWavEncoder().encode(take)))).toBe(true);
     }
   });
 });

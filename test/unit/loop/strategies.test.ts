@@ -187,9 +187,9 @@ describe('regeneration strategies', () => {
 
 describe('take files', () => {
   it('the fast float WAV is byte for byte what the general encoder writes', async () => {
-    const { encodeTakeWav } = await import('../../../main/engine/loop/take-wav');
+    const { TakeWavEncoder } = await import('../../../main/engine/loop/take-wav');
     const { encodeWav } = await import('../../../main/engine/audio');
     const audio = { sampleRate: 44_100, channels: [sine(440, 0.3, 0.5, 44_100), sine(880, 0.3, 0.25, 44_100)] };
-    expect(Buffer.concat(encodeTakeWav(audio)).equals(encodeWav(audio, 'float32'))).toBe(true);
+    expect(Buffer.concat(new TakeWavEncoder().encode(audio)).equals(encodeWav(audio, 'float32'))).toBe(true);
   });
 });
