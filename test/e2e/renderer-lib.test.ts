@@ -5,6 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { baseName, dirName, fileUrl, formatChannels, formatCodec, formatDepth, formatDuration, formatEta, formatRate, relativeTo } from '../../renderer/src/lib/format';
 import { pageSize, scrollToReveal, visibleRange } from '../../renderer/src/lib/virtual';
+import { forEachColumn, normalizingGain } from '../../renderer/src/lib/peaks';
+import { WAVEFORM_POINTS, WaveformLoader } from '../../renderer/src/lib/waveforms';
+import type { Transport } from '../../renderer/src/lib/transport';
 
 describe('list windowing', () => {
   it('renders a bounded window whatever the length of the list', () => {
@@ -63,5 +66,57 @@ describe('formatting', () => {
     expect(formatEta(0.4)).toBe('about 1 s');
     expect(formatEta(190)).toBe('3 min 10 s');
     expect(formatEta(null)).toBe('');
+  });
+});
+
+describe('peak drawing', () => {
+  it('lifts the loudest peak to the target, within the gain limit', () => {
+    expect(normalizingGain({ min: [-0.2, -0.45], max: [0.3, 0.1] }, 0.9, 6)).toBeCloseTo(2);
+    expect(normalizingGain({ min: [-0.01], max: [0.01] }, 0.9, 6)).toBe(6);
+    expect(normalizingGain({ min: [0, 0], max: [0, 0] }, 0.9, 6)).toBe(1);
+  });
+
+  it('gives every pixel column the extremes of the peaks under it', () => {
+    const peaks = { min: [-0.1, -0.5, -0.2, -0.3], max: [0.4, 0.2, 0.9, 0.1] };
+    const narrow: [number, number, number][] = [];
+    forEachColumn(peaks, 2, (x, lo, hi) => narrow.push([x, lo, hi]));
+    expect(narrow).toEqual([
+      [0, -0.5, 0.4],
+      [1, -0.3, 0.9],
+    ]);
+    // Wider than the peaks: each column shows the one peak under it.
+    const wide: [number, number][] = [];
+    forEachColumn(peaks, 8, (_x, lo, hi) => wide.push([lo, hi]));
+    expect(wide.map(([, hi]) => hi)).toEqual([0.4, 0.4, 0.2, 0.2, 0.9, 0.9, 0.1, 0.1]);
+  });
+});
+
+describe('waveform loader', () => {
+  function fakeTransport() {
+    const calls: { path: string; points: number }[] = [];
+    const transport = {
+      invoke: async (_channel: string, input: { path: string; points: number }) => {
+        calls.push(input);
+        return { ok: true, value: { duration: 1, min: new Array(input.points).fill(-0.5), max: new Array(input.points).fill(0.5) } };
+      },
+    } as unknown as Transport;
+    return { transport, calls };
+  }
+
+  it('caches peaks by path and width, so thumbnails and the large views share one loader', async () => {
+    const { transport, calls } = fakeTransport();
+    const loader = new WaveformLoader(transport);
+    const signal = new AbortController().signal;
+    const thumb = await loader.load('/a.wav', signal);
+    const large = await loader.load('/a.wav', signal, 1024);
+    expect(thumb?.max).toHaveLength(WAVEFORM_POINTS);
+    expect(large?.max).toHaveLength(1024);
+    expect(await loader.load('/a.wav', signal, 1024)).toBe(large);
+    expect(loader.cached('/a.wav')).toBe(thumb);
+    expect(loader.cached('/a.wav', 1024)).toBe(large);
+    expect(calls).toEqual([
+      { path: '/a.wav', points: WAVEFORM_POINTS },
+      { path: '/a.wav', points: 1024 },
+    ]);
   });
 });

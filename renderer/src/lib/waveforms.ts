@@ -6,14 +6,19 @@ export const WAVEFORM_POINTS = 256;
 
 interface Task {
   path: string;
+  points: number;
+  key: string;
   resolve: (w: Waveform | null) => void;
   signal: AbortSignal;
 }
 
+const keyOf = (path: string, points: number) => `${points}:${path}`;
+
 /**
- * Loads waveform thumbnails for the rows on screen: at most `concurrency` requests at a time,
- * newest first (the rows the user just scrolled to), requests for rows that scrolled away are
- * dropped before they go out, and results are kept in a small LRU cache.
+ * Loads waveform peaks (list thumbnails and the large take and trim views alike): at most
+ * `concurrency` requests at a time, newest first (the rows the user just scrolled to), requests
+ * for rows that scrolled away are dropped before they go out, and results are kept in a small
+ * LRU cache keyed by path and width.
  */
 export class WaveformLoader {
   private readonly cache = new Map<string, Waveform | null>();
@@ -29,23 +34,24 @@ export class WaveformLoader {
     private readonly concurrency = 4,
   ) {}
 
-  cached(path: string): Waveform | null | undefined {
-    return this.cache.get(path);
+  cached(path: string, points = WAVEFORM_POINTS): Waveform | null | undefined {
+    return this.cache.get(keyOf(path, points));
   }
 
-  /** Resolves with the peaks, or null when the file cannot be read; never rejects. */
-  load(path: string, signal: AbortSignal): Promise<Waveform | null> {
-    const hit = this.cache.get(path);
+  /** Resolves with `points` peaks, or null when the file cannot be read; never rejects. */
+  load(path: string, signal: AbortSignal, points = WAVEFORM_POINTS): Promise<Waveform | null> {
+    const key = keyOf(path, points);
+    const hit = this.cache.get(key);
     if (hit !== undefined) {
-      this.cache.delete(path);
-      this.cache.set(path, hit);
+      this.cache.delete(key);
+      this.cache.set(key, hit);
       return Promise.resolve(hit);
     }
-    const pending = this.inFlight.get(path);
+    const pending = this.inFlight.get(key);
     if (pending) return pending;
     if (signal.aborted) return Promise.resolve(null);
     return new Promise((resolve) => {
-      const task: Task = { path, resolve, signal };
+      const task: Task = { path, points, key, resolve, signal };
       this.waiting.push(task);
       signal.addEventListener(
         'abort',
@@ -74,22 +80,22 @@ export class WaveformLoader {
         task.resolve(null);
         continue;
       }
-      const existing = this.inFlight.get(task.path) ?? this.cache.get(task.path);
+      const existing = this.inFlight.get(task.key) ?? this.cache.get(task.key);
       if (existing !== undefined) {
         void Promise.resolve(existing).then(task.resolve);
         continue;
       }
       this.running++;
       this.requests++;
-      const p = this.transport.invoke('library.waveform', { path: task.path, points: WAVEFORM_POINTS }).then((r) => {
+      const p = this.transport.invoke('library.waveform', { path: task.path, points: task.points }).then((r) => {
         const w = r.ok ? r.value : null;
         // Do not cache a dropped connection as "no waveform".
-        if (r.ok || r.error.code !== 'disconnected') this.remember(task.path, w);
+        if (r.ok || r.error.code !== 'disconnected') this.remember(task.key, w);
         return w;
       });
-      this.inFlight.set(task.path, p);
+      this.inFlight.set(task.key, p);
       void p.then((w) => {
-        this.inFlight.delete(task.path);
+        this.inFlight.delete(task.key);
         this.running--;
         task.resolve(w);
         this.pump();
@@ -97,8 +103,8 @@ export class WaveformLoader {
     }
   }
 
-  private remember(path: string, w: Waveform | null): void {
-    this.cache.set(path, w);
+  private remember(key: string, w: Waveform | null): void {
+    this.cache.set(key, w);
     if (this.cache.size > this.limit) this.cache.delete(this.cache.keys().next().value!);
   }
 }

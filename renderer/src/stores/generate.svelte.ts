@@ -13,9 +13,7 @@ import {
   type LoopReference,
   type ReferenceState,
   type RegenerationStrategyName,
-  type Result,
   type Take,
-  type Waveform,
 } from '../../../preload/contract';
 import type { Host } from '../lib/transport';
 import type { NoticeStore } from './notices.svelte';
@@ -61,8 +59,6 @@ export interface RegenerateOptions {
 
 const ACTIVE: RunState[] = ['queued', 'running'];
 const STRATEGIES: RegenerationStrategyName[] = ['adapter', 'audio2audio', 'layer'];
-/** Peaks kept for the large take view; take files never change, so they are cached by path. */
-const PEAKS_LIMIT = 64;
 
 /** The contract's detail object of a generate job's progress, or null when it is something else. */
 export function progressDetail(p: JobProgress | null) {
@@ -125,7 +121,6 @@ export class GenerateStore {
   /** Why Start cannot run with these settings, in words; null when it can. */
   blocker = $derived.by(() => this.startBlocker());
 
-  private readonly peaks = new Map<string, Promise<Waveform | null>>();
   private openSeq = 0;
 
   constructor(
@@ -329,21 +324,6 @@ export class GenerateStore {
   /** Puts the take on side A or B of the comparison. */
   setCompare(side: 'a' | 'b', takeId: string | null): void {
     this.compare = { ...this.compare, [side]: takeId };
-  }
-
-  /** The peaks of a take (or reference) file, `points` wide; never rejects (null: unreadable). */
-  loadPeaks(path: string, points: number): Promise<Waveform | null> {
-    const key = `${points}:${path}`;
-    let p = this.peaks.get(key);
-    if (!p) {
-      p = this.host.transport.invoke('library.waveform', { path, points }).then((r: Result<Waveform>) => {
-        if (!r.ok && r.error.code === 'disconnected') this.peaks.delete(key);
-        return r.ok ? r.value : null;
-      });
-      this.peaks.set(key, p);
-      if (this.peaks.size > PEAKS_LIMIT) this.peaks.delete(this.peaks.keys().next().value!);
-    }
-    return p;
   }
 
   /** A 'jobs.update' of kind 'generate'. */

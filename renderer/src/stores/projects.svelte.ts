@@ -17,7 +17,6 @@ import {
   type ProjectItem,
   type Result,
   type UcsCategoryValue,
-  type Waveform,
 } from '../../../preload/contract';
 import { debounce, type Debounced } from '../lib/debounce';
 import type { Host } from '../lib/transport';
@@ -27,9 +26,6 @@ import type { NoticeStore } from './notices.svelte';
 const SAVE_DEBOUNCE_MS = 350;
 /** File name previews are planned again this long after the last saved change. */
 const PREVIEW_DEBOUNCE_MS = 250;
-/** Peaks for the large trim view (the list thumbnails use the shared 256-point loader). */
-export const EDITOR_POINTS = 1024;
-const PEAKS_LIMIT = 48;
 
 export type ExportRunState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
@@ -99,7 +95,6 @@ export class ProjectsStore {
 
   private readonly pending = new Map<string, Patch>();
   private readonly savers = new Map<string, Debounced<[]>>();
-  private readonly peaks = new Map<string, Promise<Waveform | null>>();
   private readonly previewSoon = debounce(() => void this.refreshPreviews(), PREVIEW_DEBOUNCE_MS);
   private openSeq = 0;
 
@@ -335,17 +330,6 @@ export class ProjectsStore {
     if (project) project.itemCount = Math.max(0, project.itemCount - 1);
     if (this.selectedItemId === itemId) this.selectedItemId = this.items[Math.min(i, this.items.length - 1)]?.id ?? null;
     this.previewSoon();
-  }
-
-  /** Peaks of an item's whole file for the trim view; cached by path, never rejects. */
-  loadPeaks(path: string): Promise<Waveform | null> {
-    let p = this.peaks.get(path);
-    if (!p) {
-      p = this.t.invoke('library.waveform', { path, points: EDITOR_POINTS }).then((r) => (r.ok ? r.value : null));
-      this.peaks.set(path, p);
-      if (this.peaks.size > PEAKS_LIMIT) this.peaks.delete(this.peaks.keys().next().value!);
-    }
-    return p;
   }
 
   /** The names the items will be exported under, planned by the engine (UCS rules, numbering). */
