@@ -74,7 +74,7 @@ async function main(): Promise<void> {
         stored += (await engine.call('generate.get', { generationId })).takes.length;
       }
       console.log(`strategy ${strategy} (${stored / runs} takes per loop)`);
-      console.log('  iteration      total   generate   critique   retrieve  bookkeeping (of which: file wait, db, references, mixing)');
+      console.log('  iteration      total   generate   critique   retrieve  bookkeeping (of which: take files, db, references, mixing)');
       let sumTotal = 0;
       let sumBook = 0;
       for (const [it, list] of [...perIteration.entries()].sort((a, b) => a[0] - b[0])) {
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
         sumTotal += total * list.length;
         sumBook += book * list.length;
         console.log(
-          `  ${String(it).padStart(9)} ${ms(total)} ${pct(mean((t) => t.generate), total)}     ${pct(mean((t) => t.critique), total)}     ${pct(mean((t) => t.retrieve), total)}     ${pct(book, total)}   (${pct(mean((t) => t.fileWait), total)}, ${pct(mean((t) => t.db), total)}, ${pct(mean((t) => t.references), total)}, ${pct(mean((t) => t.mix), total)})  ${list.length} runs`,
+          `  ${String(it).padStart(9)} ${ms(total)} ${pct(mean((t) => t.generate), total)}     ${pct(mean((t) => t.critique), total)}     ${pct(mean((t) => t.retrieve), total)}     ${pct(book, total)}   (${pct(mean((t) => t.takeFiles), total)}, ${pct(mean((t) => t.db), total)}, ${pct(mean((t) => t.references), total)}, ${pct(mean((t) => t.mix), total)})  ${list.length} runs`,
         );
       }
       console.log(`  orchestration overhead per iteration: ${pct(sumBook, sumTotal)} of iteration time (target ≤ 5%)`);

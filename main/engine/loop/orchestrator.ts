@@ -28,10 +28,10 @@ export interface IterationTiming {
   critique: number;
   retrieve: number;
   /**
-   * Parts of the rest (bookkeeping): waiting for take files after the critique, committing takes,
-   * storing and decoding references, and a strategy's own work outside the model (fitting, mixing).
+   * Parts of the rest (bookkeeping): writing take files, committing takes, storing and decoding
+   * references, and a strategy's own work outside the model (fitting, mixing).
    */
-  fileWait: number;
+  takeFiles: number;
   db: number;
   references: number;
   mix: number;
@@ -73,7 +73,7 @@ export async function runLoop(deps: LoopDeps, run: LoopRun, ctx: JobContext): Pr
   const { settings, plan, generationId } = run;
   const caps = deps.generator.capabilities;
   // Model time is measured inside the generator only: a strategy's own mixing is bookkeeping.
-  let timing: IterationTiming = { iteration: 0, generate: 0, critique: 0, retrieve: 0, fileWait: 0, db: 0, references: 0, mix: 0, total: 0 };
+  let timing: IterationTiming = { iteration: 0, generate: 0, critique: 0, retrieve: 0, takeFiles: 0, db: 0, references: 0, mix: 0, total: 0 };
   const generator: Generator = {
     id: deps.generator.id,
     capabilities: caps,
@@ -97,7 +97,7 @@ export async function runLoop(deps: LoopDeps, run: LoopRun, ctx: JobContext): Pr
 
   for (let i = 1; i <= run.iterations; i++) {
     const t0 = performance.now();
-    timing = { iteration: i, generate: 0, critique: 0, retrieve: 0, fileWait: 0, db: 0, references: 0, mix: 0, total: 0 };
+    timing = { iteration: i, generate: 0, critique: 0, retrieve: 0, takeFiles: 0, db: 0, references: 0, mix: 0, total: 0 };
     let references: EventSound[] = [];
     if (kept) {
       // A regeneration the user asked for always runs (a variation when nothing is flagged).
@@ -123,89 +123,75 @@ export async function runLoop(deps: LoopDeps, run: LoopRun, ctx: JobContext): Pr
 
     const iteration = kept ? kept.take.iteration + 1 : 1;
     const origin: TakeOrigin = kept ? strategy.id : 'initial';
-    // A candidate's row commits when its file is complete, while the next candidate is generated.
-    const pending: Promise<Kept>[] = [];
+    // Each candidate is stored as soon as it is critiqued: a cancel or failure keeps the ones before it.
+    const batch: Kept[] = [];
     const memo = new Map<string, unknown>();
-    try {
-      for (let c = 0; c < settings.candidates; c++) {
-        checkCancelled(ctx.signal);
-        const seed = candidateSeed(settings, iteration, c);
-        const stage: Stage = kept ? 'regenerate' : 'generate';
-        const onStep = (step: number, total: number) => progress.step(stage, i, c, step, total);
-        progress.step(stage, i, c, 0, progress.generationSteps(!!kept));
-        const s0 = performance.now();
-        const g0 = timing.generate;
-        const audio = kept
-          ? await strategy.run({
-              generator,
-              plan,
-              settings,
-              parent: kept.audio,
-              flagged: flaggedEvents(kept.critique, plan),
-              references,
-              candidate: c,
-              seed,
-              signal: ctx.signal,
-              onStep,
-              memo,
-              placement,
-            })
-          : await generator.generate({
-              prompt: plan.prompt,
-              seconds: settings.duration,
-              seed,
-              steps: settings.steps ?? undefined,
-              cfgScale: settings.cfg ?? undefined,
-              signal: ctx.signal,
-              onStep,
-            });
-        if (kept) timing.mix += performance.now() - s0 - (timing.generate - g0);
+    for (let c = 0; c < settings.candidates; c++) {
+      checkCancelled(ctx.signal);
+      const seed = candidateSeed(settings, iteration, c);
+      const stage: Stage = kept ? 'regenerate' : 'generate';
+      const onStep = (step: number, total: number) => progress.step(stage, i, c, step, total);
+      progress.step(stage, i, c, 0, progress.generationSteps(!!kept));
+      const s0 = performance.now();
+      const g0 = timing.generate;
+      const audio = kept
+        ? await strategy.run({
+            generator,
+            plan,
+            settings,
+            parent: kept.audio,
+            flagged: flaggedEvents(kept.critique, plan),
+            references,
+            candidate: c,
+            seed,
+            signal: ctx.signal,
+            onStep,
+            memo,
+            placement,
+          })
+        : await generator.generate({
+            prompt: plan.prompt,
+            seconds: settings.duration,
+            seed,
+            steps: settings.steps ?? undefined,
+            cfgScale: settings.cfg ?? undefined,
+            signal: ctx.signal,
+            onStep,
+          });
+      if (kept) timing.mix += performance.now() - s0 - (timing.generate - g0);
 
-        checkCancelled(ctx.signal);
-        // The file is complete on disk before the critique; its row commits once both are done.
-        const file = store.writeTakeFile(generationId, audio);
-        file.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
-        progress.stage('critique', i, c);
-        const g = performance.now();
-        let critique: Critique;
-        try {
-          critique = await critic.critique(audio, plan, ctx.signal);
-          timing.critique += performance.now() - g;
-        } catch (err) {
-          await file.then((f) => store.discardTakeFile(f)).catch(() => undefined);
-          throw err;
-        }
-        const row = {
-          generationId,
-          parentId: kept?.take.id ?? null,
-          iteration,
-          candidate: c,
-          seed,
-          origin,
-          critique,
-          referenceIds: usedReferenceIds(strategy, settings, references, c),
-        };
-        // Rows commit in candidate order, whichever file is complete first.
-        const previous = pending.at(-1)?.catch(() => undefined);
-        const committed = Promise.all([file, previous]).then(([written]) => {
-          const d = performance.now();
-          const take = store.commitTake(written, row);
-          timing.db += performance.now() - d;
-          ctx.partial({ kind: 'take', generationId, take });
-          return { take, audio, critique };
-        });
-        committed.catch(() => undefined); // awaited below
-        pending.push(committed);
-        progress.candidateDone();
+      checkCancelled(ctx.signal);
+      // The file is complete on disk before the critique; its row commits after it.
+      const w = performance.now();
+      const file = store.writeTakeFile(generationId, audio);
+      timing.takeFiles += performance.now() - w;
+      progress.stage('critique', i, c);
+      const g = performance.now();
+      let critique: Critique;
+      try {
+        critique = await critic.critique(audio, plan, ctx.signal);
+        timing.critique += performance.now() - g;
+      } catch (err) {
+        store.discardTakeFile(file);
+        throw err;
       }
-    } catch (err) {
-      // Cancelled or failed mid-batch: the candidates already critiqued are still stored.
-      await Promise.allSettled(pending);
-      throw err;
+      const row = {
+        generationId,
+        parentId: kept?.take.id ?? null,
+        iteration,
+        candidate: c,
+        seed,
+        origin,
+        critique,
+        referenceIds: usedReferenceIds(strategy, settings, references, c),
+      };
+      const d = performance.now();
+      const take = store.commitTake(file, row);
+      timing.db += performance.now() - d;
+      ctx.partial({ kind: 'take', generationId, take });
+      batch.push({ take, audio, critique });
+      progress.candidateDone();
     }
-    const w = performance.now();
-    const batch = await Promise.all(pending);
-    timing.fileWait += performance.now() - w;
 
     // Best-of-N: the critic's overall score is the reward; ties keep the earlier candidate.
     const best = batch.reduce((a, b) => (b.critique.score > a.critique.score ? b : a));
