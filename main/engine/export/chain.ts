@@ -1,5 +1,6 @@
 import type { ExportSettings, FadeCurve } from '../../../preload/contract/projects';
 import { LoudnessMeter, type LoudnessReport } from '../audio/loudness';
+import { toMono } from '../audio/mixdown';
 import { createResampler } from '../audio/resample';
 import type { DecodedAudio } from '../audio/types';
 import { CuebankError } from '../errors';
@@ -86,19 +87,11 @@ export function cutRegion(audio: DecodedAudio, edits: Pick<ItemEdits, 'window' |
 export function convertChannels(audio: DecodedAudio, mode: ExportSettings['channels']): DecodedAudio {
   const n = audio.channels.length;
   if (mode === 'keep' || (mode === 'mono' && n === 1) || (mode === 'stereo' && n === 2)) return audio;
-  if (mode === 'mono') return { sampleRate: audio.sampleRate, channels: [average(audio.channels)] };
+  if (mode === 'mono') return { sampleRate: audio.sampleRate, channels: [toMono(audio.channels)] };
   if (n === 1) return { sampleRate: audio.sampleRate, channels: [audio.channels[0], audio.channels[0].slice()] };
-  const left = average(audio.channels.filter((_, i) => i % 2 === 0));
-  const right = average(audio.channels.filter((_, i) => i % 2 === 1));
+  const left = toMono(audio.channels.filter((_, i) => i % 2 === 0));
+  const right = toMono(audio.channels.filter((_, i) => i % 2 === 1));
   return { sampleRate: audio.sampleRate, channels: [left, right] };
-}
-
-function average(channels: Float32Array[]): Float32Array {
-  const out = new Float32Array(channels[0].length);
-  for (const c of channels) for (let i = 0; i < out.length; i++) out[i] += c[i];
-  const scale = 1 / channels.length;
-  for (let i = 0; i < out.length; i++) out[i] *= scale;
-  return out;
 }
 
 /** Gain of a fade-in at t ∈ [0, 1] (a fade-out uses 1 − t). */

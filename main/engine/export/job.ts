@@ -146,7 +146,7 @@ async function exportOne(
   checkCancel(signal);
   const n = settings.normalize;
   if (settings.format.container === 'ogg' && n.mode === 'loudness' && processed.loudness.integrated !== null && !processed.ceilingLimited) {
-    let correction = await lossyLoudnessCorrection(bytes, plan.path, n.lufs);
+    let correction = await lossyLoudnessCorrection(bytes, n.lufs);
     const peak = processed.loudness.truePeak;
     if (peak !== null) correction = Math.min(correction, n.truePeakDb - peak);
     if (correction !== 0) {
