@@ -7,10 +7,8 @@
  */
 import './contract/zod-jitless';
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { channels, events } from './contract';
+import { channels, events, IPC_EVENT, IPC_INVOKE } from './contract';
 
-const INVOKE = 'cuebank:invoke';
-const EVENT = 'cuebank:event';
 const channelNames = new Set(Object.keys(channels));
 const eventNames = new Set(Object.keys(events));
 const droppedListeners = new Set<(payload: { paths: string[] }) => void>();
@@ -19,7 +17,7 @@ function invoke(name: unknown, input?: unknown): Promise<unknown> {
   if (typeof name !== 'string' || !channelNames.has(name)) {
     return Promise.resolve({ ok: false, error: { code: 'invalid_input', message: `Unknown channel: ${String(name)}` } });
   }
-  return ipcRenderer.invoke(INVOKE, name, input ?? {});
+  return ipcRenderer.invoke(IPC_INVOKE, name, input ?? {});
 }
 
 function on(event: unknown, listener: unknown): () => void {
@@ -34,8 +32,8 @@ function on(event: unknown, listener: unknown): () => void {
   const handler = (_e: unknown, name: string, payload: unknown) => {
     if (name === event) deliver(payload);
   };
-  ipcRenderer.on(EVENT, handler);
-  return () => ipcRenderer.removeListener(EVENT, handler);
+  ipcRenderer.on(IPC_EVENT, handler);
+  return () => ipcRenderer.removeListener(IPC_EVENT, handler);
 }
 
 window.addEventListener(

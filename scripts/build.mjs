@@ -25,10 +25,13 @@ const node = {
 
 fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
 await Promise.all([
-  esbuild({ ...node, entryPoints: { main: 'main/app/main.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } }),
-  esbuild({ ...node, entryPoints: { 'engine-child': 'main/host/engine-child.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } }),
-  esbuild({ ...node, entryPoints: { bridge: 'main/bridge/cli.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } }),
-  esbuild({ ...node, entryPoints: { cli: 'main/cli/index.ts' }, outdir: 'dist', outExtension: { '.js': '.mjs' } }),
+  // One bundle per entry (no code splitting): each file runs on its own.
+  esbuild({
+    ...node,
+    entryPoints: { main: 'main/app/main.ts', 'engine-child': 'main/host/engine-child.ts', bridge: 'main/bridge/cli.ts', cli: 'main/cli/index.ts' },
+    outdir: 'dist',
+    outExtension: { '.js': '.mjs' },
+  }),
   // Sandboxed preloads are CommonJS and may require only 'electron': everything else is bundled in.
   esbuild({ ...node, banner: undefined, minify: true, format: 'cjs', external: ['electron'], entryPoints: { preload: 'preload/index.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' } }),
 ]);

@@ -8,3 +8,7 @@ export type WireRequest = { type: 'invoke'; id: number; name: string; input: unk
 export type WireResponse = { type: 'result'; id: number; result: Result<unknown> };
 export type WireEvent = { type: 'event'; name: string; payload: unknown };
 export type WireMessage = WireRequest | WireResponse | WireEvent;
+
+/** Electron's IPC channel names between the preload and main; the contract's names travel inside them. */
+export const IPC_INVOKE = 'cuebank:invoke';
+export const IPC_EVENT = 'cuebank:event';

@@ -63,8 +63,14 @@ describe('web bridge', () => {
     expect(await res.text()).toContain('<title>Cuebank</title>');
     expect(res.headers.get('set-cookie')).toMatch(/HttpOnly; SameSite=Strict/);
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    // The page may open its WebSocket to this bridge and nowhere else.
+    expect(res.headers.get('content-security-policy')).toContain(`connect-src 'self' ws://127.0.0.1:${bridge.port} ws://localhost:${bridge.port};`);
     const cookie = res.headers.get('set-cookie')!.split(';')[0];
     expect((await get(`http://127.0.0.1:${bridge.port}/index.html`, { Cookie: cookie })).status).toBe(200);
+    // A page loaded by the cookie alone (no ?token= left in its address) still reaches the engine.
+    const byCookie = await BridgeClient.connect(bridge.port, null, { Cookie: cookie });
+    expect(await byCookie.invoke('app.info', {})).toMatchObject({ ok: true, value: { host: 'bridge' } });
+    byCookie.close();
     expect((await get(`http://127.0.0.1:${bridge.port}/..%2f..%2fetc%2fpasswd`, { Cookie: cookie })).status).toBe(404);
   });
 
