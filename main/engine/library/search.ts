@@ -97,8 +97,11 @@ export async function search(deps: SearchDeps, query: SearchQuery): Promise<Sear
 
   const rank = (windows: WindowInfo[]): Candidate[] => {
     const ids = windows.map((w) => w.id);
-    const a = example ? store.scoreIds(example.vector, ids) : null;
-    const t = textVector ? store.scoreIds(textVector, ids) : null;
+    // Both query vectors score in one read of the windows' vectors.
+    const queries = [example?.vector, textVector].filter((v): v is Float32Array => !!v);
+    const scores = store.scoreIds(queries, ids);
+    const a = example ? scores[0] : null;
+    const t = textVector ? scores[scores.length - 1] : null;
     const best = new Map<number, Candidate>();
     for (const w of windows) {
       if (w.file_id === example?.excludeFileId) continue;
@@ -113,7 +116,7 @@ export async function search(deps: SearchDeps, query: SearchQuery): Promise<Sear
   const total = store.count();
   const filtered = filter.where ? countWindows(db, store.space, filter) : total;
   let ranked: Candidate[];
-  if (filtered <= EXACT_WINDOW_LIMIT || limit * settings.candidateFactor >= total / 2) {
+  if (filtered <= EXACT_WINDOW_LIMIT) {
     ranked = rank(windowsWhere(db, store.space, filter));
   } else {
     // Approximate candidates from each query vector plus the keyword matches, then exact scores.
@@ -121,7 +124,8 @@ export async function search(deps: SearchDeps, query: SearchQuery): Promise<Sear
     let k = limit * settings.candidateFactor;
     for (;;) {
       if (2 * k >= total) {
-        // The filter keeps too few of the approximate hits: score what it allows, exactly.
+        // Asking for half the space or more (at once, or after widening because the filter keeps
+        // too few of the approximate hits): score what the filter allows, exactly.
         ranked = rank(windowsWhere(db, store.space, filter));
         break;
       }

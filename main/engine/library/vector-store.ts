@@ -310,12 +310,12 @@ export class SqliteVectorStore implements VectorStore {
     return topK(hits, k);
   }
 
-  scoreIds(query: Float32Array, ids: readonly number[]): Map<number, number> {
-    this.checkVector(query, 'Query vector');
-    const out = new Map<number, number>();
-    const q = unit(query);
+  scoreIds(queries: readonly Float32Array[], ids: readonly number[]): Map<number, number>[] {
+    for (const query of queries) this.checkVector(query, 'Query vector');
+    const qs = queries.map(unit);
+    const out = qs.map(() => new Map<number, number>());
     const unique = [...new Set(ids)];
-    this.eachVector(unique, (id, v) => out.set(id, q ? cosine(q, v) : 0));
+    this.eachVector(unique, (id, v) => qs.forEach((q, i) => out[i].set(id, q ? cosine(q, v) : 0)));
     return out;
   }
 

@@ -15,8 +15,11 @@ export interface VectorStore {
   remove(ids: number[]): void;
   /** Approximately the k most similar windows, scores exact. */
   search(query: Float32Array, k: number): VectorHit[];
-  /** Exact similarity of the query to each given window id (ids without a vector are absent). */
-  scoreIds(query: Float32Array, ids: readonly number[]): Map<number, number>;
+  /**
+   * Exact similarity of each query to each given window id, one map per query (ids without a
+   * vector are absent). The vectors are read once for all the queries.
+   */
+  scoreIds(queries: readonly Float32Array[], ids: readonly number[]): Map<number, number>[];
   /** The stored vector of a window, or undefined. */
   get(id: number): Float32Array | undefined;
   count(): number;

@@ -103,7 +103,7 @@ describe('openVectorStore', () => {
     const store = openVectorStore(db, 's', DIM);
     expect(() => store.upsert([{ id: 1, vector: new Float32Array(DIM - 1) }])).toThrow(/64 values/);
     expect(() => store.search(new Float32Array(DIM + 1), 5)).toThrow(CuebankError);
-    expect(() => store.scoreIds(new Float32Array(3), [1])).toThrow(CuebankError);
+    expect(() => store.scoreIds([new Float32Array(3)], [1])).toThrow(CuebankError);
     expect(store.count()).toBe(0);
   });
 });
@@ -312,10 +312,18 @@ describe('VectorStore search', () => {
     const store = openVectorStore(db, 's', DIM);
     const vectors = fill(store, randomVectors(40, 17));
     const q = randomVectors(1, 18)[0];
-    const scores = store.scoreIds(q, [3, 5, 5, 39, 1000, -1]);
+    const [scores] = store.scoreIds([q], [3, 5, 5, 39, 1000, -1]);
     expect([...scores.keys()].sort((a, b) => a - b)).toEqual([3, 5, 39]);
     for (const id of [3, 5, 39]) expect(scores.get(id)).toBeCloseTo(cosine(q, vectors.get(id)!), 6);
-    expect(store.scoreIds(q, []).size).toBe(0);
+    expect(store.scoreIds([q], [])[0].size).toBe(0);
+    // Several queries in one call: one map per query, in order, each as if scored alone.
+    const q2 = randomVectors(1, 21)[0];
+    const both = store.scoreIds([q2, q], [39, 3, 5]);
+    expect(both).toHaveLength(2);
+    expect(both[1]).toEqual(store.scoreIds([q], [39, 3, 5])[0]);
+    for (const id of [3, 5, 39]) expect(both[0].get(id)).toBeCloseTo(cosine(q2, vectors.get(id)!), 6);
+    expect(both[0].get(3)).not.toBe(both[1].get(3));
+    expect(store.scoreIds([], [3, 5])).toEqual([]);
   });
 });
 
