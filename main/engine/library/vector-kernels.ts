@@ -343,9 +343,7 @@ export class BitCodeArena {
 
   /** The code bytes of a vector: bit j set when component j is positive. */
   encode(v: Float32Array, out = new Uint8Array(this.codeBytes)): Uint8Array {
-    out.fill(0);
-    for (let j = 0; j < v.length; j++) if (v[j] > 0) out[j >> 3] |= 1 << (j & 7);
-    return out;
+    return signCode(v, out);
   }
 
   /** Appends a code; returns its slot. */
@@ -435,4 +433,11 @@ export class BitCodeArena {
     this.k.signdot(this.codesOff, this.pickedOff, this.picked, bytes, this.lutOff, this.scoresOff);
     return new Float32Array(this.k.memory.buffer, this.scoresOff, this.picked);
   }
+}
+
+/** The sign-bit code of a vector into `out` (bit j set when v[j] > 0), as stored and scanned. */
+export function signCode(v: Float32Array, out: Uint8Array): Uint8Array {
+  out.fill(0);
+  for (let j = 0; j < v.length; j++) if (v[j] > 0) out[j >> 3] |= 1 << (j & 7);
+  return out;
 }

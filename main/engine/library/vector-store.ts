@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../db/open';
 import { CuebankError } from '../errors';
-import { BitCodeArena } from './vector-kernels';
+import { BitCodeArena, signCode } from './vector-kernels';
 import type { VectorHit, VectorStore } from './vector-types';
 
 /**
@@ -233,7 +233,7 @@ export class SqliteVectorStore implements VectorStore {
     this.db.transaction(() => {
       items.forEach(({ id, vector }, i) => {
         this.sql.putVector.run(id, blobOf(vector));
-        this.sql.putCode.run(id, codes ? codes[i] : encodeInto(vector, scratch));
+        this.sql.putCode.run(id, codes ? codes[i] : signCode(vector, scratch));
       });
       this.sql.setGeneration.run(generation);
     })();
@@ -448,12 +448,6 @@ export class SqliteVectorStore implements VectorStore {
     }
     return topK(hits, k);
   }
-}
-
-function encodeInto(v: Float32Array, out: Uint8Array): Uint8Array {
-  out.fill(0);
-  for (let j = 0; j < v.length; j++) if (v[j] > 0) out[j >> 3] |= 1 << (j & 7);
-  return out;
 }
 
 /** The query scaled to unit length, or null for a zero (or non-finite) vector. */
