@@ -5,5 +5,5 @@ export { openMonoStream, type MonoStreamOptions } from './stream';
 export { toMono } from './mixdown';
 export { createResampler, resample, type Resampler, type ResampleOptions } from './resample';
 export { freeDecoders } from './decoders';
-export { encodeWav, writeWavFile, type WavSampleFormat } from './wav-write';
+export { encodeWav, wavHeader, writeWavFile, type WavSampleFormat } from './wav-write';
 export { LoudnessMeter, measureLoudness, measureFileLoudness, type LoudnessReport } from './loudness';

@@ -14,19 +14,7 @@ export function encodeWav(audio: DecodedAudio, format: WavSampleFormat = 'pcm16'
   const blockAlign = channels * bytesPerSample;
   const dataBytes = frames * blockAlign;
   const buf = Buffer.alloc(44 + dataBytes + (dataBytes & 1));
-  buf.write('RIFF', 0, 'ascii');
-  buf.writeUInt32LE(buf.length - 8, 4);
-  buf.write('WAVE', 8, 'ascii');
-  buf.write('fmt ', 12, 'ascii');
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(format === 'float32' ? 3 : 1, 20);
-  buf.writeUInt16LE(channels, 22);
-  buf.writeUInt32LE(audio.sampleRate, 24);
-  buf.writeUInt32LE(audio.sampleRate * blockAlign, 28);
-  buf.writeUInt16LE(blockAlign, 32);
-  buf.writeUInt16LE(bytesPerSample * 8, 34);
-  buf.write('data', 36, 'ascii');
-  buf.writeUInt32LE(dataBytes, 40);
+  wavHeader(audio.sampleRate, channels, format, dataBytes).copy(buf);
   let o = 44;
   for (let i = 0; i < frames; i++) {
     for (let c = 0; c < channels; c++) {
@@ -42,6 +30,30 @@ export function encodeWav(audio: DecodedAudio, format: WavSampleFormat = 'pcm16'
     }
   }
   return buf;
+}
+
+/**
+ * The 44-byte RIFF/WAVE header of a canonical file (fmt chunk, then `dataBytes` of data). The RIFF
+ * size counts the pad byte an odd-length data chunk takes.
+ */
+export function wavHeader(sampleRate: number, channels: number, format: WavSampleFormat, dataBytes: number): Buffer {
+  const bytesPerSample = format === 'pcm16' ? 2 : format === 'pcm24' ? 3 : 4;
+  const blockAlign = channels * bytesPerSample;
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'ascii');
+  header.writeUInt32LE(36 + dataBytes + (dataBytes & 1), 4);
+  header.write('WAVE', 8, 'ascii');
+  header.write('fmt ', 12, 'ascii');
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(format === 'float32' ? 3 : 1, 20);
+  header.writeUInt16LE(channels, 22);
+  header.writeUInt32LE(sampleRate, 24);
+  header.writeUInt32LE(sampleRate * blockAlign, 28);
+  header.writeUInt16LE(blockAlign, 32);
+  header.writeUInt16LE(bytesPerSample * 8, 34);
+  header.write('data', 36, 'ascii');
+  header.writeUInt32LE(dataBytes, 40);
+  return header;
 }
 
 export function writeWavFile(file: string, audio: DecodedAudio, format: WavSampleFormat = 'pcm16'): void {

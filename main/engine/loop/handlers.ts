@@ -260,5 +260,12 @@ export function createGenerateFeature(deps: GenerateDeps): GenerateFeature {
     };
   }
 
-  return { handlers, store, dispose: () => generators.dispose() };
+  return {
+    handlers,
+    store,
+    dispose: async () => {
+      await generators.dispose();
+      await store.close();
+    },
+  };
 }

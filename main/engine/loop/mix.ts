@@ -119,22 +119,38 @@ export interface TakeLevels {
   blockPeaks: Float32Array;
 }
 
-export function levelsOf(audio: DecodedAudio): TakeLevels {
+/**
+ * Per-block sums a take's levels are made from, in one pass over the samples (the take writer's
+ * worker makes them while it interleaves a take, see take-file-writer.ts). Block k's sum of squares
+ * adds channel 0's samples in order, then channel 1's, and so on, whoever computes it, so the levels
+ * are the same bit for bit.
+ */
+export interface BlockSums {
+  /** Frames per block (blockFrames of the take's rate). */
+  block: number;
+  /** Sum of squared samples of each block, all channels. */
+  squares: Float64Array;
+  /** Largest absolute sample of each block, all channels. */
+  peaks: Float32Array;
+}
+
+export function blockFrames(sampleRate: number): number {
+  return Math.max(1, Math.round(BLOCK_SECONDS * sampleRate));
+}
+
+export function blockSums(audio: DecodedAudio): BlockSums {
   const n = frames(audio);
-  const block = Math.max(1, Math.round(BLOCK_SECONDS * audio.sampleRate));
+  const block = blockFrames(audio.sampleRate);
   const blocks = Math.ceil(n / block);
-  const powers = new Float64Array(blocks);
-  const blockPeaks = new Float32Array(blocks);
-  const count = audio.channels.length;
+  const squares = new Float64Array(blocks);
+  const peaks = new Float32Array(blocks);
   for (let k = 0; k < blocks; k++) {
     const b = k * block;
     const e = Math.min(n, b + block);
     let sum = 0;
     let hi = 0;
     let lo = 0;
-    // Channel after channel within a block: the summation order gatedRms has always had.
-    for (let c = 0; c < count; c++) {
-      const ch = audio.channels[c];
+    for (const ch of audio.channels) {
       for (let i = b; i < e; i++) {
         const v = ch[i];
         sum += v * v;
@@ -142,10 +158,21 @@ export function levelsOf(audio: DecodedAudio): TakeLevels {
         else if (v < lo) lo = v;
       }
     }
-    powers[k] = sum / ((e - b) * count);
-    blockPeaks[k] = hi >= -lo ? hi : -lo;
+    squares[k] = sum;
+    peaks[k] = hi >= -lo ? hi : -lo;
   }
-  return { rms: gateBlocks(powers), block, blockPeaks };
+  return { block, squares, peaks };
+}
+
+export function levelsOf(audio: DecodedAudio): TakeLevels {
+  return levelsFromSums(blockSums(audio), frames(audio), audio.channels.length);
+}
+
+/** A take's levels from its block sums (`n` frames of `channels` channels). */
+export function levelsFromSums({ block, squares, peaks }: BlockSums, n: number, channels: number): TakeLevels {
+  const powers = new Float64Array(squares.length);
+  for (let k = 0; k < squares.length; k++) powers[k] = squares[k] / ((Math.min(n, (k + 1) * block) - k * block) * channels);
+  return { rms: gateBlocks(powers), block, blockPeaks: peaks };
 }
 
 /** Gated RMS from block powers (mean squares), in block order. */

@@ -161,9 +161,10 @@ export async function runLoop(deps: LoopDeps, run: LoopRun, ctx: JobContext): Pr
       if (kept) timing.mix += performance.now() - s0 - (timing.generate - g0);
 
       checkCancelled(ctx.signal);
-      // The file is complete on disk before the critique; its row commits after it.
+      // The file is written while the critic runs, and is whole on disk before its row commits.
       const w = performance.now();
-      const file = store.writeTakeFile(generationId, audio);
+      const { file, written } = store.writeTakeFile(generationId, audio);
+      written.catch(() => undefined); // awaited below, after the critique; not an unhandled rejection meanwhile
       timing.takeFiles += performance.now() - w;
       progress.stage('critique', i, c);
       const g = performance.now();
@@ -172,9 +173,15 @@ export async function runLoop(deps: LoopDeps, run: LoopRun, ctx: JobContext): Pr
         critique = await critic.critique(audio, plan, ctx.signal);
         timing.critique += performance.now() - g;
       } catch (err) {
+        await written.catch(() => undefined);
         store.discardTakeFile(file);
         throw err;
       }
+      const f = performance.now();
+      const sums = await written;
+      // Measured by the writer while the critic ran: a mix on this take (as a parent) starts from them.
+      if (sums) placement.rememberLevels(audio, sums);
+      timing.takeFiles += performance.now() - f;
       const row = {
         generationId,
         parentId: kept?.take.id ?? null,

@@ -16,7 +16,8 @@ import type {
 import type { DecodedAudio } from '../audio/types';
 import type { Db } from '../db/open';
 import { CuebankError } from '../errors';
-import { TakeWavEncoder } from './take-wav';
+import type { BlockSums } from './mix';
+import { TakeFileWriter } from './take-file-writer';
 import type { Critique, EventPlan, Reference } from './types';
 
 interface GenerationRow {
@@ -111,7 +112,7 @@ const GENERATION_SELECT = `
  * points at a missing or broken file.
  */
 export class LoopStore {
-  private readonly wav = new TakeWavEncoder();
+  private readonly files = new TakeFileWriter();
   /** Prepared statements by SQL text: preparing costs more than running most of these. */
   private readonly statements = new Map<string, Statement>();
 
@@ -194,15 +195,23 @@ export class LoopStore {
   }
 
   /**
-   * Writes a take's WAV under its final name (temporary name, then renamed; see writeTakeWav for
-   * why synchronously). Commit the row with commitTake afterwards.
+   * Starts writing a take's WAV under its final name on the writer's thread (TakeFileWriter), so the
+   * caller can critique the take meanwhile; `written` settles once the whole file is there, with the
+   * take's block sums measured on the way (null when not). Commit the row with commitTake only after
+   * it resolves.
    */
-  writeTakeFile(generationId: string, audio: DecodedAudio): TakeFile {
+  writeTakeFile(generationId: string, audio: DecodedAudio): { file: TakeFile; written: Promise<BlockSums | null> } {
     const id = randomUUID();
     const rel = ['takes', generationId, `${id}.wav`].join('/');
-    writeTakeWav(this.absolutePath(rel), this.wav.encode(audio)); // written before the buffer is reused
+    const written = this.files.write(this.absolutePath(rel), audio);
     const frames = audio.channels[0]?.length ?? 0;
-    return { id, generationId, rel, duration: frames / audio.sampleRate, sampleRate: audio.sampleRate, channels: audio.channels.length };
+    const file = { id, generationId, rel, duration: frames / audio.sampleRate, sampleRate: audio.sampleRate, channels: audio.channels.length };
+    return { file, written };
+  }
+
+  /** Stops the take writer (the database is the engine's to close). */
+  close(): Promise<void> {
+    return this.files.close();
   }
 
   /** Removes a take file whose row will never be committed (the critique failed or was cancelled). */
@@ -401,36 +410,4 @@ function toReference(r: ReferenceRow): LoopReference {
     rank: r.rank,
     state: r.state,
   };
-}
-
-/**
- * Temporary name, write, rename: the final name only ever holds a whole file. Not flushed to disk
- * (unlike export/atomic-write.ts, whose files leave the app): a take lost to a power cut is caught
- * by verifyTakes at start-up, and fsync cost 15–30 % of a fixture iteration. Synchronous on
- * purpose: a take is a few MB written in about a millisecond, while the async version waited
- * ~10 ms for libuv's thread pool behind ONNX Runtime's threads (measured with bench:loop).
- */
-function writeTakeWav(file: string, chunks: readonly Buffer[]): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openCreatingFolder(tmp);
-  try {
-    for (const chunk of chunks) fs.writeSync(fd, chunk);
-  } catch (err) {
-    fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-  fs.closeSync(fd);
-  fs.renameSync(tmp, file);
-}
-
-/** Opens a new file for writing, making its folder only when it is missing (once per generation, not per take). */
-function openCreatingFolder(file: string): number {
-  try {
-    return fs.openSync(file, 'w');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    return fs.openSync(file, 'w');
-  }
 }

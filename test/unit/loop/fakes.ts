@@ -47,6 +47,17 @@ export function sine(freq: number, seconds: number, amp = 0.5, rate = RATE): Flo
   return out;
 }
 
+/** Deterministic noise in [-amp, amp). */
+export function noise(n: number, amp: number, seed = 1): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    out[i] = amp * ((s / 2 ** 31) * 2 - 1);
+  }
+  return out;
+}
+
 export function addAt(target: Float32Array, src: Float32Array, offset: number, gain = 1): void {
   for (let i = 0; i < src.length && offset + i < target.length; i++) if (offset + i >= 0) target[offset + i] += gain * src[i];
 }

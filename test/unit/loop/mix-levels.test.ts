@@ -6,25 +6,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { DecodedAudio } from '../../../main/engine/audio/types';
-import { encodeWav } from '../../../main/engine/audio';
 import { dbToGain, fitToTake, gatedRms, levelsOf, mixPlacements, PEAK_CEILING, type Placement } from '../../../main/engine/loop/mix';
 import { PlacementCache, placeOnTake } from '../../../main/engine/loop/strategies/place';
-import { TakeWavEncoder } from '../../../main/engine/loop/take-wav';
 import type { SoundEvent } from '../../../main/engine/loop/types';
-import { sine } from './fakes';
+import { noise, sine } from './fakes';
 
 const RATE = 16_000;
-
-/** Deterministic noise in [-amp, amp). */
-function noise(n: number, amp: number, seed = 1): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    out[i] = amp * ((s / 2 ** 31) * 2 - 1);
-  }
-  return out;
-}
 
 /** BS.1770-style gated RMS written out the obvious way, as the reference. */
 function naiveGatedRms(audio: DecodedAudio): number {
@@ -181,23 +168,5 @@ describe('PlacementCache', () => {
     const plain = placeOnTake(take, [{ event, sound }], -4);
     expect(placeOnTake(take, [{ event, sound }], -4, cache)).toEqual(plain);
     expect(placeOnTake(take, [{ event, sound }], -4, cache)).toEqual(plain);
-  });
-});
-
-describe('TakeWavEncoder', () => {
-  it('reuses its buffer without one take showing through in the next, for any channel count', () => {
-    const encoder = new TakeWavEncoder();
-    const takes: DecodedAudio[] = [
-      { sampleRate: 44_100, channels: [noise(5000, 0.5, 1), noise(5000, 0.5, 2)] },
-      { sampleRate: 44_100, channels: [noise(3000, 0.5, 3), noise(3000, 0.5, 4)] },
-      { sampleRate: 22_050, channels: [noise(4000, 0.5, 5)] },
-      { sampleRate: 48_000, channels: [noise(2000, 0.5, 6), noise(2000, 0.5, 7), noise(2000, 0.5, 8)] },
-      { sampleRate: 44_100, channels: [noise(9000, 0.5, 9), noise(9000, 0.5, 10)] },
-    ];
-    for (const take of takes) {
-      const bytes = Buffer.concat(encoder.encode(take));
-      expect(bytes.equals(encodeWav(take, 'float32'))).toBe(true);
-      expect(bytes.equals(Buffer.concat(new TakeWavEncoder().encode(take)))).toBe(true);
-    }
   });
 });

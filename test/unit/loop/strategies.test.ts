@@ -184,12 +184,3 @@ describe('regeneration strategies', () => {
     expect(strategyFor('layer', plain, s, 'tiny').id).toBe('layer');
   });
 });
-
-describe('take files', () => {
-  it('the fast float WAV is byte for byte what the general encoder writes', async () => {
-    const { TakeWavEncoder } = await import('../../../main/engine/loop/take-wav');
-    const { encodeWav } = await import('../../../main/engine/audio');
-    const audio = { sampleRate: 44_100, channels: [sine(440, 0.3, 0.5, 44_100), sine(880, 0.3, 0.25, 44_100)] };
-    expect(Buffer.concat(new TakeWavEncoder().encode(audio)).equals(encodeWav(audio, 'float32'))).toBe(true);
-  });
-});

@@ -1,5 +1,5 @@
 import type { DecodedAudio } from '../../audio/types';
-import { fitToTake, levelsOf, mixPlacements, type FitOptions, type MixResult, type TakeLevels } from '../mix';
+import { fitToTake, frames, levelsFromSums, levelsOf, mixPlacements, type BlockSums, type FitOptions, type MixResult, type TakeLevels } from '../mix';
 import type { SoundEvent } from '../types';
 import { PLACEMENT_FADE_SECONDS } from './types';
 
@@ -27,6 +27,11 @@ export class PlacementCache {
       bySound.set(key, fitted);
     }
     return fitted;
+  }
+
+  /** Keeps the levels of `audio` from block sums measured elsewhere (the take writer's). */
+  rememberLevels(audio: DecodedAudio, sums: BlockSums): void {
+    this.measured.set(audio, levelsFromSums(sums, frames(audio), audio.channels.length));
   }
 
   /** levelsOf(audio), once per audio. */
