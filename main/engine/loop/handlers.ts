@@ -108,16 +108,25 @@ export function createGenerateFeature(deps: GenerateDeps): GenerateFeature {
     }
   };
 
-  /** Runs the loop as a job; the generation's state follows the job's end. */
-  const startLoop = (generationId: string, plan: EventPlan, settings: GenerateSettings, iterations: number, from?: Take) =>
+  /**
+   * Runs the loop as a job with the generator and critic its request was checked with (finding
+   * packs again reads the models folder); the generation's state follows the job's end.
+   */
+  const startLoop = (
+    generationId: string,
+    plan: EventPlan,
+    settings: GenerateSettings,
+    iterations: number,
+    { generator, critic }: { generator: Generator; critic: Critic },
+    from?: Take,
+  ) =>
     jobs.start('generate', { generationId, prompt: plan.prompt, fromTakeId: from?.id ?? null }, async (ctx) => {
       store.setState(generationId, 'running');
       try {
-        const generator = await generatorFor(settings.packId);
         const loopDeps = {
           store,
           generator,
-          critic: await criticFor(settings),
+          critic: critic.forLoop?.() ?? critic,
           retrieve: await retriever(),
           loadSound: loadReferenceSound,
           onTiming: deps.onTiming,
@@ -164,12 +173,12 @@ export function createGenerateFeature(deps: GenerateDeps): GenerateFeature {
       const pack = await generators.pack(req.packId);
       const generator = await generators.get(pack);
       const settings = resolveSettings(req, pack.id, generator);
-      await criticFor(settings);
+      const critic = await criticFor(settings);
       if (settings.critic === 'lalm') await probeCriticUrl(settings.criticUrl!);
       const plan = decomposer.decompose(req.prompt, { duration: settings.duration });
       if (!plan.events.length) throw new CuebankError('invalid_input', `No sound event found in "${req.prompt}"`);
       const generationId = store.createGeneration(req.prompt, settings, plan);
-      const { jobId } = startLoop(generationId, plan, settings, settings.iterations);
+      const { jobId } = startLoop(generationId, plan, settings, settings.iterations, { generator, critic });
       return { jobId, generationId };
     },
     'generate.list': async () => store.list(),
@@ -210,8 +219,8 @@ export function createGenerateFeature(deps: GenerateDeps): GenerateFeature {
         layerSource: req.layerSource ?? g.settings.layerSource,
       };
       strategyFor(settings.strategy, generator.capabilities, settings, generator.id);
-      await criticFor(settings);
-      return startLoop(g.id, g.plan, settings, 1 + (req.moreIterations ?? 0), take);
+      const critic = await criticFor(settings);
+      return startLoop(g.id, g.plan, settings, 1 + (req.moreIterations ?? 0), { generator, critic }, take);
     },
     'generate.delete': async ({ generationId }) => {
       const running = jobs

@@ -169,4 +169,25 @@ describe('CLAP event critic', () => {
       CuebankError,
     );
   });
+
+  it('for a loop, reads the library sample once and judges every take against it as the plain critic does', async () => {
+    let reads = 0;
+    const sample = () => {
+      reads++;
+      return libraryReferenceVectors(fx.db, fx.spaces, fx.embedder.space, fx.config.critic.clap.libraryWindows);
+    };
+    const counted = new ClapCritic({ embedder: fx.embedder, settings: fx.config.critic, libraryVectors: sample });
+    expect(sample().length).toBeGreaterThan(0); // the fixture library gives the critic references
+    reads = 0;
+    const loop = counted.forLoop();
+    const first = await loop.critique(rumbleOnly, plan);
+    const second = await loop.critique(both, plan);
+    expect(reads).toBe(1);
+    expect(first).toEqual(await critic.critique(rumbleOnly, plan));
+    expect(second).toEqual(await critic.critique(both, plan));
+    // Outside a loop the sample is read for every take (the library may have changed between).
+    await counted.critique(both, plan);
+    await counted.critique(both, plan);
+    expect(reads).toBe(3);
+  });
 });

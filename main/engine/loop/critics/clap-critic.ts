@@ -55,7 +55,26 @@ export class ClapCritic implements Critic {
 
   constructor(private readonly deps: ClapCriticDeps) {}
 
-  async critique(take: DecodedAudio, plan: EventPlan, signal?: AbortSignal): Promise<Critique> {
+  critique(take: DecodedAudio, plan: EventPlan, signal?: AbortSignal): Promise<Critique> {
+    return this.judge(take, plan, signal, async () => (await this.deps.libraryVectors?.()) ?? []);
+  }
+
+  /**
+   * The library sample is read at the loop's first critique and kept for the loop: reading it is a
+   * sort over every stored window (~20 ms per 300,000), and a library indexed meanwhile would
+   * otherwise move the reference set between iterations.
+   */
+  forLoop(): Critic {
+    let library: Promise<Float32Array[]> | null = null;
+    const sample = () =>
+      (library ??= Promise.resolve(this.deps.libraryVectors?.() ?? []).catch((err: unknown) => {
+        library = null;
+        throw err;
+      }));
+    return { id: this.id, critique: (take, plan, signal) => this.judge(take, plan, signal, sample) };
+  }
+
+  private async judge(take: DecodedAudio, plan: EventPlan, signal: AbortSignal | undefined, librarySample: () => Promise<Float32Array[]>): Promise<Critique> {
     const { embedder, settings } = this.deps;
     const c = settings.clap;
     const window = Math.min(settings.windowSeconds, embedder.windowSeconds);
@@ -69,7 +88,7 @@ export class ClapCritic implements Critic {
       windows.push(...(await embedder.embedAudio(cuts.slice(i, i + c.batchWindows))));
     }
     checkCancelled(signal);
-    const shared = [...(await this.syntheticReferences(window)), ...((await this.deps.libraryVectors?.()) ?? [])];
+    const shared = [...(await this.syntheticReferences(window)), ...(await librarySample())];
     const texts = await this.textVectors(plan.events.map((e) => e.text));
 
     const events: EventCritique[] = plan.events.map((event, k) => {
