@@ -4,7 +4,7 @@
  * mixing, reference decoding, progress), and the orchestration overhead (all but model calls) as a
  * share of the iteration and of the whole job. Prints figures; never passes or fails.
  *
- *   npm run bench:loop -- [--runs 3] [--iterations 3] [--candidates 2] [--steps N] [--prompt "…"]
+ *   npm run bench:loop -- [--runs 3] [--iterations 3] [--candidates 2] [--steps N] [--prompt "…"] [--strategy layer]
  *
  * Model calls are the generator (every sampler step, encoder and decoder), the critic (take
  * windows through CLAP) and retrieval (event text through CLAP plus the vector search).
@@ -25,6 +25,7 @@ const { values: args } = parseArgs({
     candidates: { type: 'string', default: '2' },
     steps: { type: 'string' },
     prompt: { type: 'string' },
+    strategy: { type: 'string' },
   },
 });
 const runs = Number(args.runs);
@@ -41,8 +42,8 @@ async function main(): Promise<void> {
     const fx = writeFixtures(path.join(tmp, 'fx'));
     const prompts = JSON.parse(fs.readFileSync(path.join(fx.outDir, 'prompts.json'), 'utf8')) as { prompts: string[] };
     const prompt = args.prompt ?? prompts.prompts.find((p) => p.split(/,| then | while /).length >= 3) ?? prompts.prompts[0];
-    const timings: IterationTiming[] = [];
-    const engine = await createEngine({ dbPath: path.join(tmp, 'bench.db'), modelsDir: fx.modelsDir }, { onLoopTiming: (t) => timings.push(t) });
+    const timings: (IterationTiming & { endedAt: number })[] = [];
+    const engine = await createEngine({ dbPath: path.join(tmp, 'bench.db'), modelsDir: fx.modelsDir }, { onLoopTiming: (t) => timings.push({ ...t, endedAt: performance.now() }) });
     const index = await engine.waitForJob((await engine.call('library.index', { folders: [fx.libraryDir] })).jobId);
     if (index.state !== 'done') throw new Error(`indexing the fixture library failed: ${index.error?.message}`);
     const packs = await engine.call('generate.packs', {});
@@ -53,20 +54,25 @@ async function main(): Promise<void> {
     console.log(`pack ${pack.id}: ${pack.capabilities.sampleRate} Hz, ${pack.capabilities.channels} ch, default steps ${pack.capabilities.defaultSteps}`);
     console.log(`prompt "${prompt}"; ${iterations} iterations max, ${candidates} candidates, steps ${steps ?? 'pack default'}, ${runs} runs per strategy after one warm-up\n`);
 
-    for (const strategy of pack.strategies) {
+    for (const strategy of pack.strategies.filter((s) => !args.strategy || s === args.strategy)) {
       const perIteration = new Map<number, IterationTiming[]>();
       let jobWall = 0;
       let jobModel = 0;
       let stored = 0;
+      let before = 0;
+      let after = 0;
       for (let r = 0; r <= runs; r++) {
         timings.length = 0;
         const t0 = performance.now();
         const { jobId, generationId } = await engine.call('generate.start', { prompt, strategy, iterations, candidates, steps, seed: 1000 + r });
         const job = await engine.waitForJob(jobId);
-        const wall = performance.now() - t0;
+        const t1 = performance.now();
+        const wall = t1 - t0;
         if (job.state !== 'done') throw new Error(`${strategy} loop ${job.state}: ${job.error?.message}`);
         if (r === 0) continue; // warm-up: loads the generator and the CLAP pack
         jobWall += wall;
+        before += timings[0].endedAt - timings[0].total - t0;
+        after += t1 - timings[timings.length - 1].endedAt;
         for (const t of timings) {
           jobModel += t.generate + t.critique + t.retrieve;
           perIteration.set(t.iteration, [...(perIteration.get(t.iteration) ?? []), t]);
@@ -88,7 +94,8 @@ async function main(): Promise<void> {
         );
       }
       console.log(`  orchestration overhead per iteration: ${pct(sumBook, sumTotal)} of iteration time (target ≤ 5%)`);
-      console.log(`  whole job (start call to job end, incl. job queue and state updates): ${ms(jobWall / runs)}, overhead ${pct(jobWall - jobModel, jobWall)}\n`);
+      console.log(`  whole job (start call to job end, incl. job queue and state updates): ${ms(jobWall / runs)}, overhead ${pct(jobWall - jobModel, jobWall)}`);
+      console.log(`    of which before the first iteration ${ms(before / runs)} (decomposition, generation row, job start, loading), after the last ${ms(after / runs)}\n`);
     }
     await engine.close();
   } finally {
