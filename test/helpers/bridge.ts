@@ -1,5 +1,10 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import WebSocket from 'ws';
 import type { Result, WireMessage } from '../../preload/contract';
+import { startBridge, type Bridge } from '../../main/bridge/server';
+import type { EngineConfig } from '../../main/engine/config';
+import { forkEngine } from '../../main/host/fork-engine';
 
 /** A WebSocket client of the bridge speaking the wire protocol, for tests. */
 export class BridgeClient {
@@ -37,6 +42,19 @@ export class BridgeClient {
     });
   }
 
+  /** The value of a call; an error value fails the test with its code and message. */
+  async value<T>(name: string, input: unknown): Promise<T> {
+    const r = await this.invoke(name, input);
+    if (!r.ok) throw new Error(`${name}: ${r.error.code}: ${r.error.message}`);
+    return r.value as T;
+  }
+
+  /** Indexes folders through the bridge and waits for the job to finish. */
+  async index(folders: string[]): Promise<void> {
+    const { jobId } = await this.value<{ jobId: string }>('library.index', { folders });
+    await this.waitForEvent((name, p) => name === 'jobs.update' && (p as { jobId: string }).jobId === jobId && (p as { type: string }).type === 'done');
+  }
+
   /** Resolves with the first event matching, looking at those already received too. */
   async waitForEvent(match: (name: string, payload: unknown) => boolean, timeoutMs = 60_000): Promise<unknown> {
     const start = Date.now();
@@ -49,5 +67,36 @@ export class BridgeClient {
 
   close(): void {
     this.ws.close();
+  }
+}
+
+export interface TestBridge {
+  bridge: Bridge;
+  client: BridgeClient;
+  /** The folder the bridge serves as the renderer (an index page in it). */
+  rendererDir: string;
+  close(): Promise<void>;
+}
+
+/** A bridge over a forked engine, serving a stand-in renderer from `dir`, with a client connected. */
+export async function startTestBridge(dir: string, config: EngineConfig): Promise<TestBridge> {
+  const rendererDir = path.join(dir, 'renderer');
+  fs.mkdirSync(rendererDir, { recursive: true });
+  fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Cuebank</title>');
+  const bridge = await startBridge({ spawn: forkEngine(config), rendererDir });
+  try {
+    const client = await BridgeClient.connect(bridge.port, bridge.token);
+    return {
+      bridge,
+      client,
+      rendererDir,
+      close: async () => {
+        client.close();
+        await bridge.close();
+      },
+    };
+  } catch (err) {
+    await bridge.close();
+    throw err;
   }
 }

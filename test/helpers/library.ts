@@ -15,13 +15,13 @@ export function writeManyTakes(dir: string, count: number): void {
   }
 }
 
-/** Rows in `files`, read from another connection while a writer may be busy (0 before the schema exists). */
-export function countFiles(dbFile: string): number {
+/** Rows in a table, read from another connection while a writer may be busy (0 before the schema exists). */
+export function countRows(dbFile: string, table: 'files' | 'takes'): number {
   if (!fs.existsSync(dbFile)) return 0;
   try {
     const db = new Database(dbFile, { readonly: true, fileMustExist: true });
     try {
-      return (db.prepare(`SELECT COUNT(*) AS n FROM files`).get() as { n: number }).n;
+      return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
     } finally {
       db.close();
     }
@@ -29,6 +29,8 @@ export function countFiles(dbFile: string): number {
     return 0;
   }
 }
+
+export const countFiles = (dbFile: string): number => countRows(dbFile, 'files');
 
 /** What must hold after any crash: integrity, one row per file, one window per short take, one keyword row per file. */
 export function checkIndexIntact(dbFile: string): { integrity: string; files: unknown; windows: unknown; fts: unknown } {

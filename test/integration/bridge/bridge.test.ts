@@ -3,10 +3,9 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channels } from '../../../preload/contract';
-import { startBridge, type Bridge } from '../../../main/bridge/server';
-import { forkEngine } from '../../../main/host/fork-engine';
+import type { Bridge } from '../../../main/bridge/server';
 import { writeFixtures, type FixtureSet } from '../../fixtures';
-import { BridgeClient } from '../../helpers/bridge';
+import { BridgeClient, startTestBridge, type TestBridge } from '../../helpers/bridge';
 import { tempDir } from '../../helpers/tmp';
 
 describe('web bridge', () => {
@@ -15,24 +14,18 @@ describe('web bridge', () => {
   let bridge: Bridge;
   let client: BridgeClient;
   let rendererDir: string;
+  let app: TestBridge;
 
   beforeAll(async () => {
     tmp = tempDir();
     fx = writeFixtures(path.join(tmp.dir, 'fx'));
-    rendererDir = path.join(tmp.dir, 'renderer');
-    fs.mkdirSync(rendererDir);
-    fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Cuebank</title>');
-    bridge = await startBridge({ spawn: forkEngine({ dbPath: path.join(tmp.dir, 'w.db'), modelsDir: fx.modelsDir }), rendererDir });
-    client = await BridgeClient.connect(bridge.port, bridge.token);
-    const job = await client.invoke('library.index', { folders: [fx.libraryDir] });
-    expect(job.ok).toBe(true);
-    const jobId = (job as { value: { jobId: string } }).value.jobId;
-    await client.waitForEvent((name, p) => name === 'jobs.update' && (p as { jobId: string; type: string }).jobId === jobId && (p as { type: string }).type === 'done');
+    app = await startTestBridge(tmp.dir, { dbPath: path.join(tmp.dir, 'w.db'), modelsDir: fx.modelsDir });
+    ({ bridge, client, rendererDir } = app);
+    await client.index([fx.libraryDir]);
   });
 
   afterAll(async () => {
-    client?.close();
-    await bridge?.close();
+    await app?.close();
     tmp?.cleanup();
   });
 

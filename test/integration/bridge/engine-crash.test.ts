@@ -1,11 +1,9 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo } from '../../../preload/contract';
-import { startBridge, type Bridge } from '../../../main/bridge/server';
-import { forkEngine } from '../../../main/host/fork-engine';
+import type { Bridge } from '../../../main/bridge/server';
 import { writeFixtures } from '../../fixtures';
-import { BridgeClient } from '../../helpers/bridge';
+import { BridgeClient, startTestBridge, type TestBridge } from '../../helpers/bridge';
 import { checkIndexIntact, countFiles, writeManyTakes } from '../../helpers/library';
 import { tempDir } from '../../helpers/tmp';
 
@@ -16,6 +14,7 @@ describe('engine crash during indexing', () => {
   let tmp: { dir: string; cleanup: () => void };
   let bridge: Bridge;
   let client: BridgeClient;
+  let app: TestBridge;
   let lib: string;
   let dbFile: string;
 
@@ -25,15 +24,12 @@ describe('engine crash during indexing', () => {
     lib = path.join(tmp.dir, 'lib');
     writeManyTakes(lib, FILES);
     dbFile = path.join(tmp.dir, 'w.db');
-    const rendererDir = path.join(tmp.dir, 'renderer');
-    fs.mkdirSync(rendererDir);
-    bridge = await startBridge({ spawn: forkEngine({ dbPath: dbFile, modelsDir: fx.modelsDir }), rendererDir });
-    client = await BridgeClient.connect(bridge.port, bridge.token);
+    app = await startTestBridge(tmp.dir, { dbPath: dbFile, modelsDir: fx.modelsDir });
+    ({ bridge, client } = app);
   });
 
   afterAll(async () => {
-    client?.close();
-    await bridge?.close();
+    await app?.close();
     tmp?.cleanup();
   });
 

@@ -6,6 +6,7 @@ import { createEngine } from '../../../main/engine';
 import { decodeFile } from '../../../main/engine/audio';
 import { writeFixtures, type FixtureSet } from '../../fixtures';
 import { runCli, startCli } from '../../helpers/cli';
+import { countRows } from '../../helpers/library';
 import { tempDir } from '../../helpers/tmp';
 import { readPrompts } from './helpers';
 
@@ -14,21 +15,6 @@ function takeFiles(dataDir: string): string[] {
   const root = path.join(dataDir, 'takes');
   if (!fs.existsSync(root)) return [];
   return fs.readdirSync(root).flatMap((g) => fs.readdirSync(path.join(root, g)).filter((f) => f.endsWith('.wav')).map((f) => path.join(root, g, f)));
-}
-
-/** Take rows committed so far, read from another connection while the loop writes (0 before the schema exists). */
-function committedTakes(dbFile: string): number {
-  if (!fs.existsSync(dbFile)) return 0;
-  try {
-    const db = new Database(dbFile, { readonly: true, fileMustExist: true });
-    try {
-      return (db.prepare(`SELECT COUNT(*) AS n FROM takes`).get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return 0;
-  }
 }
 
 function generationStates(dbFile: string): string[] {
@@ -69,7 +55,7 @@ describe('killing the engine mid-loop', () => {
     let seen = 0;
     for (let i = 0; i < 12_000 && seen === 0; i++) {
       await new Promise((r) => setTimeout(r, 5));
-      seen = committedTakes(dbFile);
+      seen = countRows(dbFile, 'takes');
     }
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
