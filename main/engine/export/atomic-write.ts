@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { runsElsewhere } from '../runner';
 
 /**
  * Exported files reach their final name only whole: bytes go to a hidden temporary file in the same
@@ -109,7 +110,7 @@ export function removeStaleTemps(dir: string): number {
     const m = TEMP_PATTERN.exec(name);
     if (!m) continue;
     const pid = Number(m[1]);
-    if (pid !== process.pid && processAlive(pid)) continue;
+    if (runsElsewhere(pid)) continue;
     try {
       fs.rmSync(path.join(dir, name), { force: true });
       removed++;
@@ -118,13 +119,4 @@ export function removeStaleTemps(dir: string): number {
     }
   }
   return removed;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

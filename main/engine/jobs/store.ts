@@ -1,6 +1,7 @@
 import type { JobInfo, JobKind, JobProgress, JobState } from '../../../preload/contract/jobs';
 import type { ErrorValue } from '../../../preload/contract/common';
 import type { Db } from '../db/open';
+import { RUNNER_PID, runsElsewhere } from '../runner';
 
 interface JobRow {
   id: string;
@@ -10,6 +11,7 @@ interface JobRow {
   progress_json: string | null;
   result_json: string | null;
   error_json: string | null;
+  runner_pid: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -40,9 +42,9 @@ export class JobStore {
     const now = Date.now();
     this.db
       .prepare(
-        `INSERT INTO jobs (id, kind, state, params_json, created_at, updated_at) VALUES (?, ?, 'queued', ?, ?, ?)`,
+        `INSERT INTO jobs (id, kind, state, params_json, runner_pid, created_at, updated_at) VALUES (?, ?, 'queued', ?, ?, ?, ?)`,
       )
-      .run(id, kind, JSON.stringify(params ?? null), now, now);
+      .run(id, kind, JSON.stringify(params ?? null), RUNNER_PID, now, now);
   }
 
   setState(id: string, state: JobState): void {
@@ -69,9 +71,14 @@ export class JobStore {
       );
   }
 
+  /** Jobs a process that is gone left queued or running are marked interrupted; returns them. */
   markInterrupted(): JobInfo[] {
-    const rows = this.db.prepare(`SELECT * FROM jobs WHERE state IN ('queued', 'running')`).all() as JobRow[];
-    this.db.prepare(`UPDATE jobs SET state = 'interrupted', updated_at = ? WHERE state IN ('queued', 'running')`).run(Date.now());
+    const rows = (this.db.prepare(`SELECT * FROM jobs WHERE state IN ('queued', 'running')`).all() as JobRow[]).filter(
+      (r) => !runsElsewhere(r.runner_pid),
+    );
+    const mark = this.db.prepare(`UPDATE jobs SET state = 'interrupted', updated_at = ? WHERE id = ?`);
+    const now = Date.now();
+    this.db.transaction(() => rows.forEach((r) => mark.run(now, r.id)))();
     return rows.map((r) => toInfo({ ...r, state: 'interrupted' }));
   }
 

@@ -16,6 +16,7 @@ import type {
 import type { DecodedAudio } from '../audio/types';
 import type { Db } from '../db/open';
 import { CuebankError } from '../errors';
+import { RUNNER_PID, runsElsewhere } from '../runner';
 import type { BlockSums } from './mix';
 import { TakeFileWriter } from './take-file-writer';
 import type { Critique, EventPlan, Reference } from './types';
@@ -130,19 +131,34 @@ export class LoopStore {
     const id = randomUUID();
     const now = Date.now();
     this.sql(
-      `INSERT INTO generations (id, prompt, settings_json, plan_json, state, created_at, updated_at)
-       VALUES (?, ?, ?, ?, 'running', ?, ?)`,
-    ).run(id, prompt, JSON.stringify(settings), JSON.stringify(plan), now, now);
+      `INSERT INTO generations (id, prompt, settings_json, plan_json, state, runner_pid, created_at, updated_at)
+       VALUES (?, ?, ?, ?, 'running', ?, ?, ?)`,
+    ).run(id, prompt, JSON.stringify(settings), JSON.stringify(plan), RUNNER_PID, now, now);
     return id;
   }
 
+  /** Sets a generation's state; a loop that starts running records this process as its runner. */
   setState(generationId: string, state: GenerationState, error: string | null = null): void {
-    this.sql(`UPDATE generations SET state = ?, error = ?, updated_at = ? WHERE id = ?`).run(state, error, Date.now(), generationId);
+    const runner = state === 'running' ? RUNNER_PID : null;
+    this.sql(`UPDATE generations SET state = ?, error = ?, runner_pid = coalesce(?, runner_pid), updated_at = ? WHERE id = ?`).run(
+      state,
+      error,
+      runner,
+      Date.now(),
+      generationId,
+    );
   }
 
-  /** Loops a previous process left running are marked interrupted; their finished takes stay. */
+  /**
+   * Loops a process that is gone left running are marked interrupted; their finished takes stay.
+   * A loop another live engine runs on this database is left alone.
+   */
   markInterrupted(): number {
-    return this.sql(`UPDATE generations SET state = 'interrupted', updated_at = ? WHERE state = 'running'`).run(Date.now()).changes;
+    const mine = this.runningLoops().filter((g) => !runsElsewhere(g.runner_pid));
+    const mark = this.sql(`UPDATE generations SET state = 'interrupted', updated_at = ? WHERE id = ?`);
+    const now = Date.now();
+    this.db.transaction(() => mine.forEach((g) => mark.run(now, g.id)))();
+    return mine.length;
   }
 
   /**
@@ -172,15 +188,17 @@ export class LoopStore {
 
   /**
    * Removes what a crash can leave in the takes folder: half-written temporary files, and take files
-   * whose row never committed. Only touches files this store names (`*.wav`, `*.tmp` under takes/).
+   * whose row never committed. Only touches files this store names (`*.wav`, `*.tmp` under takes/),
+   * and never the folder of a loop another live engine is running (its next take is being written).
    */
   sweepOrphans(): number {
     const root = path.join(this.dataDir, 'takes');
     if (!fs.existsSync(root)) return 0;
     const known = new Set((this.sql(`SELECT file FROM takes`).all() as { file: string }[]).map((r) => r.file));
+    const elsewhere = new Set(this.runningLoops().filter((g) => runsElsewhere(g.runner_pid)).map((g) => g.id));
     let removed = 0;
     for (const gen of fs.readdirSync(root, { withFileTypes: true })) {
-      if (!gen.isDirectory()) continue;
+      if (!gen.isDirectory() || elsewhere.has(gen.name)) continue;
       const dir = path.join(root, gen.name);
       for (const f of fs.readdirSync(dir)) {
         const rel = ['takes', gen.name, f].join('/');
@@ -350,6 +368,10 @@ export class LoopStore {
       this.statements.set(text, statement);
     }
     return statement;
+  }
+
+  private runningLoops(): { id: string; runner_pid: number | null }[] {
+    return this.sql(`SELECT id, runner_pid FROM generations WHERE state = 'running'`).all() as { id: string; runner_pid: number | null }[];
   }
 
   private touch(generationId: string): void {

@@ -1,9 +1,12 @@
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../../main/engine';
 import { decodeFile } from '../../../main/engine/audio';
+import type { EngineConfig, GenerateDefaults } from '../../../main/engine/config';
 import type { GenerateServices } from '../../../main/engine/loop/services';
 import type { GeneratePartial, JobUpdate } from '../../../preload/contract';
 import { discoverPacks } from '../../../main/engine/models';
@@ -16,6 +19,33 @@ const findToneGenerators = async (dir: string) => {
 };
 
 /**
+ * A tone-world engine config on a fresh folder, with something answering HTTP where the LALM
+ * endpoint is said to be (generate.start checks it is reachable).
+ */
+async function toneWorld(
+  dir: string,
+  generate: Partial<GenerateDefaults> = {},
+): Promise<{ config: EngineConfig; services: GenerateServices; server: http.Server; criticUrl: string }> {
+  const server = http.createServer((_req, res) => res.writeHead(404).end());
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const criticUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`;
+  const modelsDir = path.join(dir, 'models');
+  fs.mkdirSync(path.join(modelsDir, 'tones'), { recursive: true });
+  fs.writeFileSync(path.join(modelsDir, 'tones', 'cuebank.json'), JSON.stringify({ role: 'generator', format: 'tones', name: 'Tones', licence: 'CC0' }));
+  const library = writeToneLibrary(path.join(dir, 'lib'));
+  const services: GenerateServices = {
+    findGenerators: findToneGenerators,
+    loadGenerator: async () => new ToneGenerator(),
+    decomposer: () => ({ decompose: (prompt, { duration }) => planOf(prompt, duration) }),
+    clapCritic: () => new ToneCritic(),
+    lalmCritic: () => new ToneCritic(),
+    retriever: () => toneRetriever(library),
+  };
+  const config: EngineConfig = { dbPath: path.join(dir, 'w.db'), modelsDir, generate: { duration: 3, critic: 'lalm', ...generate }, critic: { lalm: { url: criticUrl } } };
+  return { config, services, server, criticUrl };
+}
+
+/**
  * The generate.* channels through the engine, with the tone world behind the services seam (the
  * fixture model packs are exercised by test/integration/loop/). The LALM critic slot carries the
  * tone critic, so no CLAP pack is needed and its absence can be tested.
@@ -23,34 +53,15 @@ const findToneGenerators = async (dir: string) => {
 describe('generate channels on the engine', () => {
   let tmp: { dir: string; cleanup: () => void };
   let engine: Engine;
-  let modelsDir: string;
   const updates: JobUpdate[] = [];
   let criticUrl: string;
   let server: http.Server;
 
   beforeAll(async () => {
     tmp = tempDir();
-    // Something answering HTTP where the LALM endpoint is said to be (generate.start checks).
-    server = http.createServer((_req, res) => res.writeHead(404).end());
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    criticUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}/v1`;
-    modelsDir = path.join(tmp.dir, 'models');
-    const pack = path.join(modelsDir, 'tones');
-    fs.mkdirSync(pack, { recursive: true });
-    fs.writeFileSync(path.join(pack, 'cuebank.json'), JSON.stringify({ role: 'generator', format: 'tones', name: 'Tones', licence: 'CC0' }));
-    const library = writeToneLibrary(path.join(tmp.dir, 'lib'));
-    const services: GenerateServices = {
-      findGenerators: findToneGenerators,
-      loadGenerator: async () => new ToneGenerator(),
-      decomposer: () => ({ decompose: (prompt, { duration }) => planOf(prompt, duration) }),
-      clapCritic: () => new ToneCritic(),
-      lalmCritic: () => new ToneCritic(),
-      retriever: () => toneRetriever(library),
-    };
-    engine = await createEngine(
-      { dbPath: path.join(tmp.dir, 'w.db'), modelsDir, generate: { seed: 1, duration: 3, critic: 'lalm' }, critic: { lalm: { url: criticUrl } } },
-      { generateServices: services },
-    );
+    const world = await toneWorld(tmp.dir, { seed: 1 });
+    ({ server, criticUrl } = world);
+    engine = await createEngine(world.config, { generateServices: world.services });
     engine.on('jobs.update', (u) => updates.push(u));
   });
   afterAll(async () => {
@@ -137,7 +148,7 @@ describe('generate channels on the engine', () => {
   it('refuses clearly, before creating anything: no CLAP pack for the CLAP critic, no URL for the LALM one, unknown pack', async () => {
     const before = (await engine.call('generate.list', {})).length;
     await expect(engine.call('generate.start', { prompt: 'a beep', critic: 'clap' })).rejects.toThrow(/The CLAP critic needs a CLAP model pack/);
-    await expect(engine.call('generate.start', { prompt: 'a beep', packId: 'nope' })).rejects.toThrow(`No generator pack "nope" in ${modelsDir}`);
+    await expect(engine.call('generate.start', { prompt: 'a beep', packId: 'nope' })).rejects.toThrow(`No generator pack "nope" in ${path.join(tmp.dir, 'models')}`);
     expect((await engine.call('generate.list', {})).length).toBe(before);
     await expect(engine.call('generate.start', { prompt: '' })).rejects.toMatchObject({ code: 'invalid_input' });
     const closed = await new Promise<number>((resolve) => {
@@ -178,37 +189,38 @@ describe('generate channels on the engine', () => {
   });
 });
 
+/** Sets columns of every row of a table, as another process or a crash would have left them. */
+function setRows(dbPath: string, table: 'generations' | 'jobs', set: string, ...values: unknown[]): void {
+  const raw = new Database(dbPath);
+  try {
+    raw.prepare(`UPDATE ${table} SET ${set}`).run(...values);
+  } finally {
+    raw.close();
+  }
+}
+
+/** Runs a one-iteration loop on an engine that is then closed; returns its job, generation and take. */
+async function oneFinishedLoop(config: EngineConfig, services: GenerateServices) {
+  const engine = await createEngine(config, { generateServices: services });
+  try {
+    const { jobId, generationId } = await engine.call('generate.start', { prompt: 'a beep then a whistle', iterations: 1 });
+    await engine.waitForJob(jobId);
+    const [take] = (await engine.call('generate.get', { generationId })).takes;
+    return { jobId, generationId, take };
+  } finally {
+    await engine.close();
+  }
+}
+
 describe('generate after a restart', () => {
   it('marks a loop left running as interrupted and sweeps half-written files, keeping finished takes', async () => {
     const tmp = tempDir();
-    const server = http.createServer((_req, res) => res.writeHead(404).end());
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const criticUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const { config, services, server } = await toneWorld(tmp.dir);
     try {
-      const modelsDir = path.join(tmp.dir, 'models');
-      fs.mkdirSync(path.join(modelsDir, 'tones'), { recursive: true });
-      fs.writeFileSync(path.join(modelsDir, 'tones', 'cuebank.json'), JSON.stringify({ role: 'generator', format: 'tones', name: 'Tones', licence: 'CC0' }));
-      const library = writeToneLibrary(path.join(tmp.dir, 'lib'));
-      const services: GenerateServices = {
-        findGenerators: findToneGenerators,
-      loadGenerator: async () => new ToneGenerator(),
-        decomposer: () => ({ decompose: (prompt, { duration }) => planOf(prompt, duration) }),
-        clapCritic: () => new ToneCritic(),
-        lalmCritic: () => new ToneCritic(),
-        retriever: () => toneRetriever(library),
-      };
-      const config = { dbPath: path.join(tmp.dir, 'w.db'), modelsDir, generate: { duration: 3, critic: 'lalm' as const }, critic: { lalm: { url: criticUrl } } };
-      let engine = await createEngine(config, { generateServices: services });
-      const { jobId, generationId } = await engine.call('generate.start', { prompt: 'a beep then a whistle', iterations: 1 });
-      await engine.waitForJob(jobId);
-      const [take] = (await engine.call('generate.get', { generationId })).takes;
-      await engine.close();
+      const { generationId, take } = await oneFinishedLoop(config, services);
 
       // What a crash leaves: the loop still 'running', a temporary file and a renamed file with no row.
-      const Database = (await import('better-sqlite3')).default;
-      const raw = new Database(config.dbPath);
-      raw.prepare(`UPDATE generations SET state = 'running'`).run();
-      raw.close();
+      setRows(config.dbPath, 'generations', `state = 'running'`);
       const dir = path.dirname(take.path);
       fs.writeFileSync(path.join(dir, 'x.wav.123.tmp'), 'half');
       fs.copyFileSync(take.path, path.join(dir, 'orphan.wav'));
@@ -227,10 +239,11 @@ describe('generate after a restart', () => {
       const reader = new Database(config.dbPath, { readonly: true });
       const truncatedRow = reader.prepare(`SELECT id, file FROM takes WHERE id != ?`).get(take.id) as { id: string; file: string };
       reader.close();
-      const truncated = path.join(engine.config.dataDir, ...truncatedRow.file.split('/'));
+      const dataDir = path.resolve(dir, '..', '..');
+      const truncated = path.join(dataDir, ...truncatedRow.file.split('/'));
       fs.truncateSync(truncated, 1000);
 
-      engine = await createEngine(config, { generateServices: services });
+      const engine = await createEngine(config, { generateServices: services });
       const detail = await engine.call('generate.get', { generationId });
       expect(detail.generation.state).toBe('interrupted');
       expect(detail.takes.map((t) => t.id)).toEqual([take.id]);
@@ -241,6 +254,45 @@ describe('generate after a restart', () => {
       expect(fs.existsSync(truncated)).toBe(false);
       await engine.close();
     } finally {
+      server.close();
+      tmp.cleanup();
+    }
+  });
+
+  it('leaves alone a loop and job that another live engine process is running, and recovers them once it is gone', async () => {
+    const tmp = tempDir();
+    const { config, services, server } = await toneWorld(tmp.dir);
+    // Stands in for `cuebank generate` running in a terminal on the same database.
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      const { jobId, generationId, take } = await oneFinishedLoop(config, services);
+
+      let engine: Engine;
+      // The other process's loop, mid-take: its row running, a take being written, one renamed but not yet committed.
+      setRows(config.dbPath, 'generations', `state = 'running', runner_pid = ?`, other.pid);
+      setRows(config.dbPath, 'jobs', `state = 'running', runner_pid = ?`, other.pid);
+      const dir = path.dirname(take.path);
+      fs.writeFileSync(path.join(dir, `next.wav.${other.pid}.tmp`), 'half');
+      fs.copyFileSync(take.path, path.join(dir, 'next.wav'));
+      const inFlight = fs.readdirSync(dir).sort();
+
+      engine = await createEngine(config, { generateServices: services });
+      expect((await engine.call('generate.get', { generationId })).generation.state).toBe('running');
+      expect((await engine.call('jobs.list', {})).find((j) => j.id === jobId)?.state).toBe('running');
+      expect(fs.readdirSync(dir).sort()).toEqual(inFlight);
+      await engine.close();
+
+      // Once that process is gone, its work is recovered as any crash's.
+      const exited = new Promise((r) => other.once('exit', r));
+      other.kill('SIGKILL');
+      await exited;
+      engine = await createEngine(config, { generateServices: services });
+      expect((await engine.call('generate.get', { generationId })).generation.state).toBe('interrupted');
+      expect((await engine.call('jobs.list', {})).find((j) => j.id === jobId)?.state).toBe('interrupted');
+      expect(fs.readdirSync(dir)).toEqual([path.basename(take.path)]);
+      await engine.close();
+    } finally {
+      other.kill('SIGKILL');
       server.close();
       tmp.cleanup();
     }
