@@ -2,7 +2,7 @@ import { corrupt, unsupported } from './fail';
 import { parseId3v2 } from './id3';
 import { emptyMeta, formatInfo, mergeInfo, type PcmData } from './meta';
 import { pcmCodecName, type PcmLayout } from './pcm';
-import type { AudioSource } from './source';
+import type { HeaderSource } from './source';
 import { decodeText, fourcc, isChunkId } from './text';
 import type { CuePoint, FileMeta, SamplerInfo } from './types';
 
@@ -62,7 +62,7 @@ export function writeExtended(value: number): Uint8Array {
   return out;
 }
 
-async function walkIff(src: AudioSource, label: string): Promise<IffChunk[]> {
+async function walkIff(src: HeaderSource, label: string): Promise<IffChunk[]> {
   const chunks: IffChunk[] = [];
   let o = 12;
   while (o + 8 <= src.size) {
@@ -79,7 +79,7 @@ async function walkIff(src: AudioSource, label: string): Promise<IffChunk[]> {
 }
 
 /** Reads an AIFF or AIFF-C file's format and metadata from its headers. */
-export async function readAiff(src: AudioSource, container: 'aiff' | 'aifc'): Promise<{ meta: FileMeta; pcm: PcmData }> {
+export async function readAiff(src: HeaderSource, container: 'aiff' | 'aifc'): Promise<{ meta: FileMeta; pcm: PcmData }> {
   const label = container === 'aiff' ? 'AIFF' : 'AIFF-C';
   const chunks = await walkIff(src, label);
   const comm = chunks.find((c) => c.id === 'COMM');
@@ -135,7 +135,7 @@ export async function readAiff(src: AudioSource, container: 'aiff' | 'aifc'): Pr
   return { meta, pcm: { layout, offset, frames } };
 }
 
-async function readAiffMetadata(src: AudioSource, chunks: IffChunk[], meta: FileMeta): Promise<void> {
+async function readAiffMetadata(src: HeaderSource, chunks: IffChunk[], meta: FileMeta): Promise<void> {
   const markers = new Map<number, CuePoint>();
   let inst: Buffer | null = null;
   for (const ch of chunks) {

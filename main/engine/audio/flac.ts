@@ -1,6 +1,6 @@
 import { corrupt } from './fail';
 import { emptyMeta, formatInfo } from './meta';
-import type { AudioSource } from './source';
+import type { HeaderSource } from './source';
 import { parseVorbisComment } from './vorbis-comment';
 import type { FileMeta } from './types';
 
@@ -22,7 +22,7 @@ export function parseStreamInfo(b: Uint8Array): StreamInfo {
 }
 
 /** Reads a native FLAC file's metadata blocks (from `offset`, after any ID3v2 tag), never its frames. */
-export async function readFlac(src: AudioSource, offset: number): Promise<{ meta: FileMeta; stream: StreamInfo }> {
+export async function readFlac(src: HeaderSource, offset: number): Promise<{ meta: FileMeta; stream: StreamInfo }> {
   let o = offset + 4;
   let stream: StreamInfo | null = null;
   const info: Record<string, string> = {};

@@ -2,7 +2,7 @@ import { corrupt } from './fail';
 import { parseId3v1, parseId3v2 } from './id3';
 import { emptyMeta, formatInfo, mergeInfo } from './meta';
 import { findMpegStart, id3v2Size, type MpegHeader } from './mpeg-header';
-import type { AudioSource } from './source';
+import type { HeaderSource } from './source';
 import type { FileMeta } from './types';
 
 export interface Mp3Layout {
@@ -13,7 +13,7 @@ export interface Mp3Layout {
 }
 
 /** Reads an MP3's tags and first frame header. Its length is only known by decoding it. */
-export async function readMp3(src: AudioSource, offset: number): Promise<{ meta: FileMeta; layout: Mp3Layout }> {
+export async function readMp3(src: HeaderSource, offset: number): Promise<{ meta: FileMeta; layout: Mp3Layout }> {
   const info: Record<string, string> = {};
   for (let o = 0; o < offset; ) {
     const head = await src.read(o, 10);

@@ -1,7 +1,7 @@
 import { corrupt, unsupported } from './fail';
 import { parseStreamInfo } from './flac';
 import { emptyMeta, formatInfo } from './meta';
-import type { AudioSource } from './source';
+import type { HeaderSource } from './source';
 import { parseVorbisComment } from './vorbis-comment';
 import type { FileMeta } from './types';
 
@@ -22,7 +22,7 @@ const MAX_HEADER_BYTES = 16 * 1024 * 1024;
  * The first two packets of the file's first logical stream (identification and comments),
  * assembled from Ogg pages read as far as needed; a large cover-art comment spans many pages.
  */
-async function headerPackets(src: AudioSource): Promise<Uint8Array[]> {
+async function headerPackets(src: HeaderSource): Promise<Uint8Array[]> {
   const packets: Uint8Array[] = [];
   let current: Buffer[] = [];
   let serial: number | null = null;
@@ -62,7 +62,7 @@ async function headerPackets(src: AudioSource): Promise<Uint8Array[]> {
 const startsWith = (b: Uint8Array, s: string) => b.length >= s.length && Buffer.from(b.subarray(0, s.length)).toString('latin1') === s;
 
 /** Reads an Ogg file's codec, format and tags. Its length is only known exactly by decoding it. */
-export async function readOgg(src: AudioSource): Promise<{ meta: FileMeta; layout: OggLayout }> {
+export async function readOgg(src: HeaderSource): Promise<{ meta: FileMeta; layout: OggLayout }> {
   const [ident, comments] = await headerPackets(src);
   const info: Record<string, string> = {};
   let layout: OggLayout;

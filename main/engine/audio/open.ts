@@ -5,7 +5,7 @@ import type { PcmData } from './meta';
 import { readMp3 } from './mp3';
 import { readOgg } from './ogg';
 import { nameMismatch, sniff } from './sniff';
-import type { AudioSource } from './source';
+import type { HeaderSource } from './source';
 import type { FileMeta } from './types';
 import { readWav } from './wav';
 
@@ -23,7 +23,7 @@ export type Opened =
 const OGG_LABEL = { vorbis: 'Ogg Vorbis', opus: 'Ogg Opus', flac: 'Ogg FLAC' } as const;
 
 /** Detects the format from the bytes and reads its headers; never decodes audio. */
-export async function openAudio(src: AudioSource): Promise<Opened> {
+export async function openAudio(src: HeaderSource): Promise<Opened> {
   let s = sniff(src.head, src.size, src.path);
   while (s.pending) s = sniff(await src.read(s.offset, 64 * 1024), src.size, src.path, s.offset);
   let opened: Opened;

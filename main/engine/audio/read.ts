@@ -1,10 +1,8 @@
-import fs from 'node:fs';
-import { CuebankError } from '../errors';
 import { decodeChunks, newTotals } from './compressed';
 import { corrupt } from './fail';
 import { openAudio, applyTotals, type Opened } from './open';
 import { pcmToPlanar } from './pcm';
-import { AudioSource, withSource } from './source';
+import { AudioSource, SyncFileSource, withSource } from './source';
 import type { DecodedAudio, FileMeta } from './types';
 
 /**
@@ -56,16 +54,15 @@ export function decodeFile(file: string): Promise<{ meta: FileMeta; audio: Decod
  * only those bytes; compressed ones are decoded through but only the window is kept. A window of a
  * long ambience (a retrieved reference) holds its own length in memory, not the file's.
  *
- * The headers and a PCM window up to SYNC_WINDOW_BYTES are read synchronously: each of the four
- * thread-pool round trips of an async read (open, head, window, close) can wait milliseconds behind
- * busy model threads on a small machine, far longer than such a read takes. Compressed files and
- * longer windows are then read through an async source, reusing the headers already parsed.
+ * The headers and a PCM window up to SYNC_WINDOW_BYTES are read synchronously (SyncFileSource says
+ * why); compressed files and longer windows are then read through an async source, reusing the
+ * headers already parsed.
  */
 export async function decodeRange(file: string, start: number, end: number): Promise<{ meta: FileMeta; audio: DecodedAudio }> {
-  const sync = SyncReadSource.open(file);
+  const sync = SyncFileSource.open(file);
   let opened: Opened;
   try {
-    opened = await openAudio(sync.asAudioSource());
+    opened = await openAudio(sync);
     if (opened.kind === 'pcm') {
       const w = pcmWindow(opened, start, end);
       if (w.bytes <= SYNC_WINDOW_BYTES) return pcmWindowAudio(opened, w, sync.readNow(w.offset, w.bytes));
@@ -145,84 +142,4 @@ async function decodeCodecRange(
     o += piece[0].length;
   }
   return { meta: opened.meta, audio: { sampleRate: rate, channels } };
-}
-
-/** Bytes read at the start of a file in one go, as AudioSource does. */
-const SYNC_HEAD_BYTES = 64 * 1024;
-
-/**
- * A file read with synchronous calls, offering the members of AudioSource that header parsing
- * (openAudio) uses, with already-settled promises: awaiting them costs a microtask, not a trip
- * through the thread pool. Only for the headers and one PCM window; never for decoding a stream.
- */
-class SyncReadSource {
-  readonly head: Buffer;
-  private closed = false;
-
-  private constructor(
-    readonly path: string,
-    private readonly fd: number,
-    readonly size: number,
-  ) {
-    this.head = this.readNow(0, SYNC_HEAD_BYTES);
-  }
-
-  static open(file: string): SyncReadSource {
-    let fd: number;
-    try {
-      fd = fs.openSync(file, 'r');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new CuebankError('not_found', `File not found: ${file}`, { cause: err });
-      throw err;
-    }
-    try {
-      const stat = fs.fstatSync(fd);
-      if (!stat.isFile()) throw new CuebankError('invalid_input', `Not a file: ${file}`);
-      if (stat.size === 0) throw corrupt('Empty file (0 bytes)');
-      return new SyncReadSource(file, fd, stat.size);
-    } catch (err) {
-      fs.closeSync(fd);
-      throw err;
-    }
-  }
-
-  /** Up to `length` bytes at `offset`; shorter only at the end of the file. */
-  readNow(offset: number, length: number): Buffer {
-    const end = Math.min(offset + length, this.size);
-    if (end <= offset) return Buffer.alloc(0);
-    if (this.head && end <= this.head.length) return this.head.subarray(offset, end);
-    const buf = Buffer.allocUnsafe(end - offset);
-    let done = 0;
-    while (done < buf.length) {
-      const n = fs.readSync(this.fd, buf, done, buf.length - done, offset + done);
-      if (n === 0) break;
-      done += n;
-    }
-    return buf.subarray(0, done);
-  }
-
-  closeNow(): void {
-    if (this.closed) return;
-    this.closed = true;
-    fs.closeSync(this.fd);
-  }
-
-  /**
-   * As the AudioSource openAudio takes. AudioSource's constructor is private (it wraps an async
-   * handle), so the type is asserted; openAudio uses only path, head, size and read.
-   */
-  asAudioSource(): AudioSource {
-    const view = {
-      path: this.path,
-      head: this.head,
-      size: this.size,
-      read: async (offset: number, length: number) => this.readNow(offset, length),
-      readInto: async () => {
-        throw new CuebankError('internal', 'A synchronous header source cannot stream a codec');
-      },
-      readAll: async () => this.readNow(0, this.size),
-      close: async () => this.closeNow(),
-    };
-    return view as unknown as AudioSource;
-  }
 }

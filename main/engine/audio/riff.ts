@@ -1,5 +1,5 @@
 import { corrupt } from './fail';
-import type { AudioSource } from './source';
+import type { HeaderSource } from './source';
 import { fourcc, isChunkId } from './text';
 
 export interface RiffChunk {
@@ -25,7 +25,7 @@ const U32_MAX = 0xffffffff;
  * stops quietly at bytes that are not a chunk header. Odd-sized chunks are followed by a pad byte,
  * but some writers omit it, so both places are tried.
  */
-export async function walkRiff(src: AudioSource, label: string): Promise<RiffWalk> {
+export async function walkRiff(src: HeaderSource, label: string): Promise<RiffWalk> {
   const warnings: string[] = [];
   const chunks: RiffChunk[] = [];
   if (src.size < 12) throw corrupt(`Truncated ${label} header: the file has only ${src.size} bytes`);

@@ -5,7 +5,7 @@ import { parseIxml } from './ixml';
 import { emptyMeta, formatInfo, mergeInfo, type PcmData } from './meta';
 import { pcmCodecName, type PcmLayout } from './pcm';
 import { walkRiff, type RiffChunk } from './riff';
-import type { AudioSource } from './source';
+import type { HeaderSource } from './source';
 import { fourcc } from './text';
 import type { FileMeta } from './types';
 
@@ -33,7 +33,7 @@ const NAMED_TAGS: Record<number, string> = {
 const MAX_META_CHUNK = 16 * 1024 * 1024;
 
 /** Reads a RIFF/RF64/BW64 WAVE file's format and metadata from its headers, never its samples. */
-export async function readWav(src: AudioSource, container: 'wav' | 'rf64' | 'bw64'): Promise<{ meta: FileMeta; pcm: PcmData }> {
+export async function readWav(src: HeaderSource, container: 'wav' | 'rf64' | 'bw64'): Promise<{ meta: FileMeta; pcm: PcmData }> {
   const label = container === 'wav' ? 'WAV' : container.toUpperCase();
   const { chunks, warnings } = await walkRiff(src, label);
   const fmt = chunks.find((c) => c.id === 'fmt ');
@@ -101,7 +101,7 @@ export function parseFmt(b: Uint8Array, label = 'WAV'): PcmLayout & { sampleRate
   return { channels, sampleRate, bits, float, bigEndian: false, unsigned: bits === 8, blockAlign };
 }
 
-async function readMetadataChunks(src: AudioSource, chunks: RiffChunk[], meta: FileMeta): Promise<void> {
+async function readMetadataChunks(src: HeaderSource, chunks: RiffChunk[], meta: FileMeta): Promise<void> {
   let cueBody: Uint8Array | null = null;
   let labels = new Map<number, string>();
   const id3Info: Record<string, string> = {};
