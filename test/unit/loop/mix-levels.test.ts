@@ -1,8 +1,8 @@
 /**
  * The loop's cheaper mixing paths give what the plain definitions give: levels from one pass equal
  * gated RMS and per-block peaks computed naively, a mix's peak found from block peaks equals the
- * peak of the whole mix (so the ceiling is applied exactly as before), the job cache fits and
- * measures each sound once, and the reused WAV buffer never leaks one take into the next.
+ * peak of the whole mix (so the ceiling is applied exactly as before), and the job cache fits and
+ * measures each sound once.
  */
 import { describe, expect, it } from 'vitest';
 import type { DecodedAudio } from '../../../main/engine/audio/types';
