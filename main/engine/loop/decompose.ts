@@ -19,6 +19,7 @@
  */
 import { CuebankError } from '../errors';
 import { countOf, isAmbient, isClauseInitialVerb, isVerb, typicalSeconds } from './decompose-lexicon';
+import { isLivingSubject, isSoundNoun, isVerbComplement } from './decompose-sound-nouns';
 import { splitClauses, type Clause } from './decompose-split';
 import type { EventDecomposer, EventPlan, EventRelation, SoundEvent } from './types';
 
@@ -30,7 +31,7 @@ interface Item {
 }
 
 interface Turn {
-  /** The item whose length times the turn. */
+  /** The item that took the turn; items that overlap it share it. */
   item: Item;
 }
 
@@ -44,7 +45,7 @@ export class RuleBasedDecomposer implements EventDecomposer {
     if (!clauses.length) throw new CuebankError('invalid_input', 'The prompt names no sound to generate.');
 
     const { order, turns } = layOut(clauses);
-    const spans = timeTurns(turns, duration);
+    const spans = timeTurns(turns, order, duration);
     const events: SoundEvent[] = [];
     for (const item of order) {
       const [start, end] = item.turn === null ? [0, duration] : spans[item.turn];
@@ -83,14 +84,41 @@ function subjectOf(text: string): string {
   return words.slice(0, end).join(' ');
 }
 
-/** Clauses that open with a verb borrow the subject of the nearest clause before them. */
+/** Whether a subject reads as plural: "birds", "electrical mains"; not "the bus", "a walrus". */
+const isPlural = (subject: string) => /[^s]s$/.test(subject.toLowerCase()) && !/(us|is)$/.test(subject.toLowerCase());
+
+/**
+ * Whether a clause's first word is the verb of the previous subject: inflected verbs are ("then
+ * slams shut"), and after a plural subject bare ones too ("birds chirp, then fly away"), except a
+ * sound noun that names a new sound ("electrical mains hum, then whoosh"; "…, then beeps").
+ */
+function continuesSubject(words: string[], subject: string): boolean {
+  const first = words[0];
+  const plural = isPlural(subject);
+  const inflected = isClauseInitialVerb(first);
+  const bare = isVerb(first) && !inflected;
+  if (!inflected && !(plural && bare)) return false;
+  // A plural subject does not take "-s": there "beeps" is the noun too.
+  const nounReading = plural && (bare || /[^s]s$/.test(first.toLowerCase())) && isSoundNoun(first);
+  if (!nounReading) return true;
+  return isLivingSubject(subject) || isVerbComplement(words[1]);
+}
+
+/** Subject pronouns that stand for the previous subject ("a car starts, later it drives away"). */
+const PRONOUNS = new Set(['it', 'he', 'she', 'they']);
+
+/**
+ * Clauses that open with a verb borrow the subject of the nearest clause before them; an event's
+ * text must stand alone, so a pronoun is replaced by that subject.
+ */
 function withSubjects(clauses: Clause[]): Clause[] {
   let subject: string | null = null;
   return clauses.map((c) => {
-    const first = c.text.split(' ')[0];
-    // A bare verb opens a clause after a plural subject ("birds chirp, then fly away").
-    const plural = !!subject && /[^s]s$/.test(subject.toLowerCase());
-    if (subject && (isClauseInitialVerb(first) || (plural && isVerb(first) && !/(ed|ing)$/.test(first)))) {
+    const words = c.text.split(' ');
+    if (subject && words.length > 1 && PRONOUNS.has(words[0].toLowerCase())) {
+      return { ...c, text: `${subject} ${words.slice(1).join(' ')}` };
+    }
+    if (subject && continuesSubject(words, subject)) {
       return { ...c, text: `${subject} ${c.text}` };
     }
     subject = subjectOf(c.text);
@@ -178,10 +206,11 @@ function layOut(clauses: Clause[]): { order: Item[]; turns: Turn[] } {
 
 /**
  * Spans of the turns: typical lengths laid end to end, squeezed proportionally when they exceed the
- * take; the last turn runs to the end of the take.
+ * take; the last turn runs to the end of the take. A turn lasts as long as the longest item sharing
+ * it ("a dog barks as a car drives by": the car's pass, not the bark).
  */
-function timeTurns(turns: Turn[], duration: number): [number, number][] {
-  const lengths = turns.map((t) => typicalSeconds(t.item.text, t.item.count));
+function timeTurns(turns: Turn[], items: Item[], duration: number): [number, number][] {
+  const lengths = turns.map((_, i) => Math.max(...items.filter((o) => o.turn === i).map((o) => typicalSeconds(o.text, o.count))));
   const total = lengths.reduce((a, b) => a + b, 0);
   const scale = total > duration ? duration / total : 1;
   const spans: [number, number][] = [];
