@@ -19,6 +19,7 @@ const TYPICAL: readonly [string, number][] = [
   ['click', 0.2],
   ['tick', 0.2],
   ['tap', 0.25],
+  ['hit', 0.5],
   ['clap', 0.3],
   ['pop', 0.3],
   ['snap', 0.3],
@@ -101,6 +102,7 @@ const VERB_STEMS: readonly string[] = [
   'arrive', 'depart', 'take', 'go', 'come', 'get', 'grow', 'swell', 'erupt', 'burst', 'whirr', 'whir',
   'patter', 'pitter', 'trickle', 'gurgle', 'bubble', 'flow', 'rain', 'thunder', 'sound', 'resonate', 'chatter',
   'answer', 'hang', 'clink', 'jingle', 'caw', 'hoot', 'babble', 'spark', 'snarl', 'skid', 'crack', 'clang', 'zap',
+  'gallop', 'trot', 'murmur', 'whoop', 'tinkle',
 ];
 
 const PLAIN_S = /(s|sh|ch|x|z|o)$/;
