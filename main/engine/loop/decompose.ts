@@ -16,8 +16,14 @@
  *
  * Events are listed in prompt order, except that "X after Y" lists Y first; ids follow that order.
  * Each event's relation is what its span says about the event listed before it.
+ *
+ * Seed 003's own route, a language model asked for the events as JSON, is decompose-lalm.ts; it
+ * falls back to these rules.
  */
+import type { ResolvedConfig } from '../config';
 import { CuebankError } from '../errors';
+import type { LalmEndpoint } from './critics/lalm-client';
+import { LalmDecomposer } from './decompose-lalm';
 import { countOf, isAmbient, isClauseInitialVerb, isVerb, typicalSeconds } from './decompose-lexicon';
 import { isLivingSubject, isSoundNoun, isVerbComplement } from './decompose-sound-nouns';
 import { splitClauses, type Clause } from './decompose-split';
@@ -57,9 +63,32 @@ export class RuleBasedDecomposer implements EventDecomposer {
   }
 }
 
-/** The decomposer the engine uses unless another is configured. */
-export function createDecomposer(): EventDecomposer {
-  return new RuleBasedDecomposer();
+/** Which decomposer a generation uses: the rules, or a language model at an endpoint (rules on failure). */
+export type DecomposerChoice = { kind: 'rules' } | { kind: 'lalm'; endpoint: LalmEndpoint };
+
+/** The decomposer of a choice; the rules unless told otherwise. */
+export function createDecomposer(choice: DecomposerChoice = { kind: 'rules' }): EventDecomposer {
+  const rules = new RuleBasedDecomposer();
+  return choice.kind === 'lalm' ? new LalmDecomposer(choice.endpoint, rules) : rules;
+}
+
+/**
+ * The decomposer a generate request gets: its own choice, else `generate.decomposer`. The language
+ * model's URL is `generate.decomposerUrl`, else the request's critic URL, else `critic.lalm.url`;
+ * with none, asking for it is an error before anything starts.
+ */
+export function decomposerChoice(config: ResolvedConfig, request: { decomposer?: 'rules' | 'lalm'; criticUrl?: string }): DecomposerChoice {
+  const kind = request.decomposer ?? config.generate.decomposer;
+  if (kind !== 'lalm') return { kind: 'rules' };
+  const url = config.generate.decomposerUrl ?? request.criticUrl ?? config.critic.lalm.url;
+  if (!url) {
+    throw new CuebankError(
+      'invalid_input',
+      'The language-model decomposer needs the URL of an OpenAI-compatible endpoint (generate.decomposerUrl or critic.lalm.url, or --critic-url)',
+    );
+  }
+  const { model, timeoutSeconds } = config.critic.lalm;
+  return { kind: 'lalm', endpoint: { url, model, timeoutSeconds } };
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
