@@ -78,7 +78,9 @@ function singulars(word: string): string[] {
 export function isLivingSubject(subject: string): boolean {
   const words = wordsOf(subject);
   const head = words[words.length - 1];
-  return !!head && singulars(head).some((w) => LIVING_WORDS.has(w));
+  if (!head) return false;
+  const forms = singulars(head);
+  return !forms.some((w) => NOT_ANIMALS.has(w)) && forms.some((w) => LIVING_WORDS.has(w));
 }
 
 /** Words that follow a verb, not a noun: particles and adverbs ("roar loudly", "whoosh past", "slam shut"). */

@@ -4,14 +4,17 @@
  *
  * 1. split the prompt into clauses at punctuation and connector words (decompose-split.ts);
  * 2. a clause without a subject borrows the previous clause's ("a door creaks open, then slams
- *    shut" -> "a door slams shut");
+ *    shut" -> "a door slams shut"), and a pronoun is replaced by it; but a sound noun that can be a
+ *    verb names a new sound after a plural subject that is not a living thing ("electrical mains
+ *    hum, then whoosh" -> "whoosh"; decompose-sound-nouns.ts);
  * 3. lay the clauses on the timeline: sequence words ("then", "followed by", "X before Y", "X after Y"
  *    reversed) and plain lists give each clause its own turn; overlap words ("while", "as", "during",
  *    "with … in the background") make a clause share the turn of the clause it joins, or the whole
  *    take when it closes the prompt or is marked "throughout"; an ambient bed (rain, wind, crowd)
  *    in a plain list spans the whole take;
- * 4. time the turns: each takes its typical length (decompose-lexicon.ts; counts take longer),
- *    squeezed proportionally when they do not fit, and the last turn runs to the end of the take
+ * 4. time the turns: each takes the typical length of the longest clause sharing it
+ *    (decompose-lexicon.ts; counts take longer), squeezed proportionally when they do not fit,
+ *    and the last turn runs to the end of the take
  *    (a sound's tail and the room keep sounding).
  *
  * Events are listed in prompt order, except that "X after Y" lists Y first; ids follow that order.
