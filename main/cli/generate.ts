@@ -21,6 +21,8 @@ export async function runGenerate(engine: Engine, options: GenerateCliOptions): 
   const job = await engine.waitForJob(jobId);
   stopProgress();
   const detail = await engine.call('generate.get', { generationId });
+  // The plan is not the one asked for (the language model failed): say so whatever the output format.
+  if (detail.generation.plan.note) process.stderr.write(`Note: ${detail.generation.plan.note}\n`);
   // Whatever finished is copied out, even when the loop failed or was cancelled.
   const copies = copyTakes(detail, options.out);
   if (job.state === 'failed') throw new CuebankError('internal', job.error?.message ?? 'Generation failed');

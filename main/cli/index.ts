@@ -14,7 +14,7 @@ const USAGE = `Usage:
   cuebank models --models <dir> [--db <file>] [--json]
   cuebank generate "<prompt>" --models <dir> --db <library db> --out <dir> [--iterations N] [--candidates N]
                    [--strategy adapter|audio2audio|layer] [--critic clap|lalm --critic-url URL] [--seed S]
-                   [--duration SECONDS] [--steps N] [--json]
+                   [--duration SECONDS] [--steps N] [--decomposer rules|lalm] [--json]
   cuebank project create <name> --db <file>
   cuebank project add <name> <audio file>... --db <file> [--catid <CatID>] [--fxname <name>] [--creator <id>]
                    [--source <id>] [--description <text>]
@@ -41,6 +41,7 @@ const OPTIONS = {
   strategy: { type: 'string' },
   critic: { type: 'string' },
   'critic-url': { type: 'string' },
+  decomposer: { type: 'string' },
   seed: { type: 'string' },
   duration: { type: 'string' },
   steps: { type: 'string' },
@@ -169,7 +170,9 @@ async function main(argv: string[]): Promise<number> {
         return value as T | undefined;
       };
       const critic = oneOf(args.critic, 'critic', ['clap', 'lalm'] as const);
-      if (args['critic-url'] && critic !== 'lalm') throw new UsageError('--critic-url applies only with --critic lalm');
+      const decomposer = oneOf(args.decomposer, 'decomposer', ['rules', 'lalm'] as const);
+      // The critic's endpoint also serves the language-model decomposer (unless settings name another).
+      if (args['critic-url'] && critic !== 'lalm' && decomposer !== 'lalm') throw new UsageError('--critic-url applies only with --critic lalm or --decomposer lalm');
       if (critic === 'lalm' && !args['critic-url']) throw new UsageError('--critic lalm needs --critic-url URL');
       const options = {
         prompt: rest[0],
@@ -185,6 +188,7 @@ async function main(argv: string[]): Promise<number> {
           seed: number(args.seed, 'seed', 0, 2 ** 31 - 1),
           duration: number(args.duration, 'duration', 0.1, 600),
           steps: number(args.steps, 'steps', 1, 1000),
+          decomposer,
         },
       };
       for (const k of ['iterations', 'candidates', 'seed', 'steps'] as const) {

@@ -81,6 +81,13 @@ export interface GenerateDefaults {
   layerSource: 'reference' | 'focused';
   /** References retrieved per flagged event. */
   referencesPerEvent: number;
+  /**
+   * How a prompt is split into timed events: 'rules' (offline, predictable), or 'lalm': a language
+   * model over an OpenAI-compatible endpoint, falling back to the rules with a note when it fails.
+   */
+  decomposer: 'rules' | 'lalm';
+  /** Base URL of that language model; null: the LALM critic's (`critic.lalm.url`, or the request's criticUrl). */
+  decomposerUrl: string | null;
 }
 
 /**

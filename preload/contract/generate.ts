@@ -36,6 +36,8 @@ export const EventPlanSchema = z.object({
   prompt: z.string(),
   duration: z.number(),
   events: z.array(SoundEventSchema),
+  /** Why the plan is not what was asked for: the language-model decomposer failed and the rules split the prompt. */
+  note: z.string().optional(),
 });
 
 export const EventCritiqueSchema = z.object({
@@ -106,6 +108,8 @@ export const GenerateStartSchema = z
     layerLevelDb: z.number().min(-60).max(12).optional(),
     layerSource: LayerSourceSchema.optional(),
     referencesPerEvent: z.number().int().min(1).max(20).optional(),
+    /** How the prompt is split into timed events: 'rules', or 'lalm' (a language model, rules on failure). */
+    decomposer: z.enum(['rules', 'lalm']).optional(),
   })
   .strict();
 export type GenerateStart = z.infer<typeof GenerateStartSchema>;

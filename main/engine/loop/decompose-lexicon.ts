@@ -19,6 +19,7 @@ const TYPICAL: readonly [string, number][] = [
   ['click', 0.2],
   ['tick', 0.2],
   ['tap', 0.25],
+  ['hit', 0.5],
   ['clap', 0.3],
   ['pop', 0.3],
   ['snap', 0.3],
@@ -100,6 +101,8 @@ const VERB_STEMS: readonly string[] = [
   'screech', 'squeal', 'groan', 'moan', 'sob', 'giggle', 'hammer', 'drill', 'saw', 'type', 'enter', 'leave',
   'arrive', 'depart', 'take', 'go', 'come', 'get', 'grow', 'swell', 'erupt', 'burst', 'whirr', 'whir',
   'patter', 'pitter', 'trickle', 'gurgle', 'bubble', 'flow', 'rain', 'thunder', 'sound', 'resonate', 'chatter',
+  'answer', 'hang', 'clink', 'jingle', 'caw', 'hoot', 'babble', 'spark', 'snarl', 'skid', 'crack', 'clang', 'zap',
+  'gallop', 'trot', 'murmur', 'whoop', 'tinkle',
 ];
 
 const PLAIN_S = /(s|sh|ch|x|z|o)$/;
@@ -115,12 +118,20 @@ function inflections(stem: string): string[] {
 }
 
 const ALL_VERB_FORMS = new Set(VERB_STEMS.flatMap(inflections));
+/** Each verb form's stem ("whooshes" -> "whoosh"); the first stem listed wins where two share a form. */
+const STEM_OF = new Map<string, string>();
+for (const stem of VERB_STEMS) for (const form of inflections(stem)) if (!STEM_OF.has(form)) STEM_OF.set(form, stem);
 /** Inflected forms only (-s, -ing, -ed): a bare "fire" or "saw" opening a clause is more likely a noun. */
 const INFLECTED_VERB_FORMS = new Set(VERB_STEMS.flatMap((s) => inflections(s).slice(1)));
 
 /** Whether a word can be a verb of a sound clause ("creaks", "bark", "slamming"). */
 export function isVerb(word: string): boolean {
   return ALL_VERB_FORMS.has(word.toLowerCase());
+}
+
+/** The stem of a verb form ("slamming" -> "slam"), or null for a word that is no verb form. */
+export function verbStem(word: string): string | null {
+  return STEM_OF.get(word.toLowerCase()) ?? null;
 }
 
 /** Whether a word opening a clause is a verb, i.e. the clause has no subject of its own ("slams shut"). */

@@ -16,6 +16,7 @@ import type { SearchDeps } from '../library/search';
 import type { VectorSpaces } from '../library/spaces';
 import type { Generator } from '../models/generator/types';
 import { probeCriticUrl } from './critic-probe';
+import { decomposerChoice } from './decompose';
 import { GeneratorSlot } from './generator-slot';
 import { acceptDefaults, rankPerEvent, runLoop, type IterationTiming, type RetrieveFn } from './orchestrator';
 import { loadReferenceSound } from './reference-sound';
@@ -67,7 +68,6 @@ export function createGenerateFeature(deps: GenerateDeps): GenerateFeature {
   store.verifyTakes();
   store.sweepOrphans();
   const generators = new GeneratorSlot(config.modelsDir, config.models, services.findGenerators, services.loadGenerator);
-  const decomposer = services.decomposer();
   const serviceContext = { config, db: deps.db, spaces: deps.spaces };
 
   const searchDeps = async (): Promise<SearchDeps> => ({
@@ -175,7 +175,7 @@ export function createGenerateFeature(deps: GenerateDeps): GenerateFeature {
       const settings = resolveSettings(req, pack.id, generator);
       const critic = await criticFor(settings);
       if (settings.critic === 'lalm') await probeCriticUrl(settings.criticUrl!);
-      const plan = decomposer.decompose(req.prompt, { duration: settings.duration });
+      const plan = await services.decomposer(decomposerChoice(config, req)).decompose(req.prompt, { duration: settings.duration });
       if (!plan.events.length) throw new CuebankError('invalid_input', `No sound event found in "${req.prompt}"`);
       const generationId = store.createGeneration(req.prompt, settings, plan);
       const { jobId } = startLoop(generationId, plan, settings, settings.iterations, { generator, critic });

@@ -7,6 +7,7 @@ import type { Db } from '../db/open';
 import type { SearchDeps } from '../library/search';
 import type { VectorSpaces } from '../library/spaces';
 import type { Embedder } from '../models/types';
+import type { DecomposerChoice } from './decompose';
 import type { GeneratorFinder, GeneratorLoader } from './generator-slot';
 import type { RetrieveFn } from './orchestrator';
 import type { Critic, EventDecomposer } from './types';
@@ -21,7 +22,8 @@ export interface ServiceContext {
 export interface GenerateServices {
   findGenerators: GeneratorFinder;
   loadGenerator: GeneratorLoader;
-  decomposer(): EventDecomposer;
+  /** The decomposer of a generate request (decomposerChoice); no choice: the rules. */
+  decomposer(choice?: DecomposerChoice): EventDecomposer;
   clapCritic(embedder: Embedder, context: ServiceContext): Critic;
   lalmCritic(url: string, context: ServiceContext): Critic;
   retriever(search: SearchDeps, context: ServiceContext): RetrieveFn;

@@ -25,11 +25,16 @@ export interface EventPlan {
   /** Take length the plan was timed for, seconds. */
   readonly duration: number;
   readonly events: readonly SoundEvent[];
+  /** Why the plan is not what was asked for (the language model failed, the rules split it instead). */
+  readonly note?: string;
 }
 
-/** Splits a prompt into timed atomic events. Rule-based by default; replaceable. */
+/**
+ * Splits a prompt into timed atomic events. Rule-based by default (synchronous); the language-model
+ * route answers asynchronously.
+ */
 export interface EventDecomposer {
-  decompose(prompt: string, options: { duration: number }): EventPlan;
+  decompose(prompt: string, options: { duration: number }): EventPlan | Promise<EventPlan>;
 }
 
 export type Verdict = 'present' | 'weak' | 'missing';

@@ -98,10 +98,26 @@ describe('cuebank generate', () => {
     expect(r.stderr).toBe(`cuebank: The LALM critic at ${url} is unreachable (ECONNREFUSED)\n`);
   });
 
+  it('--decomposer lalm with an endpoint that is down runs on the rules and says so on stderr', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = http.createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const url = `http://127.0.0.1:${port}`;
+    const out = path.join(tmp.dir, 'decomposer-out');
+    const r = runCli(['generate', prompt, '--models', fx.modelsDir, '--db', dbFile, '--out', out, '--iterations', '1', '--decomposer', 'lalm', '--critic-url', url, '--json']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`^Note: The language-model decomposer at ${url} was not used \\(Cannot reach .*ECONNREFUSED\\); the prompt was split into events by the rules\\.\n$`));
+    expect((JSON.parse(r.stdout) as Report).iterations[0].events.length).toBeGreaterThan(0);
+  });
+
   it('refuses bad usage with exit 2', () => {
     const base = ['generate', prompt, '--models', fx.modelsDir, '--db', dbFile, '--out', path.join(tmp.dir, 'x')];
     expect(runCli([...base, '--critic-url', 'http://127.0.0.1:1']).stderr).toMatch(/--critic-url applies only with --critic lalm/);
     expect(runCli([...base, '--strategy', 'magic']).status).toBe(2);
+    expect(runCli([...base, '--decomposer', 'gpt']).stderr).toMatch(/--decomposer must be one of rules, lalm/);
     expect(runCli([...base, '--iterations', '1.5']).status).toBe(2);
     expect(runCli(['generate', prompt, '--models', fx.modelsDir, '--db', dbFile]).stderr).toMatch(/--out is required/);
     expect(runCli(['generate', prompt, '--models', fx.modelsDir, '--db', path.join(tmp.dir, 'none.db'), '--out', 'x']).stderr).toMatch(/No library database/);

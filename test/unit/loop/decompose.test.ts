@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { countOf, isAmbient, typicalSeconds } from '../../../main/engine/loop/decompose-lexicon';
 import { splitClauses } from '../../../main/engine/loop/decompose-split';
 import { RuleBasedDecomposer } from '../../../main/engine/loop/decompose';
+import { isLivingSubject, isSoundNoun, isVerbComplement } from '../../../main/engine/loop/decompose-sound-nouns';
 import { CuebankError } from '../../../main/engine/errors';
 
 const d = new RuleBasedDecomposer();
@@ -183,6 +184,33 @@ describe('subjects', () => {
   it('a clause with its own subject keeps it, and plural nouns are not mistaken for verbs', () => {
     expect(plan('a door creaks, then footsteps approach').events.map((e) => e.text)).toEqual(['a door creaks', 'footsteps approach']);
     expect(plan('a door creaks, then a dog barks').events.map((e) => e.text)).toEqual(['a door creaks', 'a dog barks']);
+  });
+});
+
+describe('sound nouns that are also verbs', () => {
+  it('the issue example: "whoosh" after "electrical mains hum, then" is a new event', () => {
+    expect(plan('electrical mains hum, then whoosh').events.map((e) => e.text)).toEqual(['electrical mains hum', 'whoosh']);
+  });
+
+  it('knows sound nouns from the UCS vocabulary, in any inflection, and not motions', () => {
+    for (const w of ['whoosh', 'hum', 'hiss', 'beep', 'rumble', 'whistle', 'crash', 'slam', 'knock', 'buzz', 'creak', 'pop', 'beeps', 'whooshes']) {
+      expect(isSoundNoun(w), w).toBe(true);
+    }
+    for (const w of ['fly', 'open', 'run', 'fall', 'sing', 'table', 'loudly']) expect(isSoundNoun(w), w).toBe(false);
+  });
+
+  it('knows living subjects (UCS animals and birds, people) from things', () => {
+    for (const s of ['dogs', 'the wolves', 'crows', 'the children', 'horses', 'people']) expect(isLivingSubject(s), s).toBe(true);
+    for (const s of ['electrical mains', 'the pipes', 'the monitors', 'servers', 'the bells']) expect(isLivingSubject(s), s).toBe(false);
+  });
+
+  it('a verb complement after the word keeps it a verb', () => {
+    expect(isVerbComplement('loudly')).toBe(true);
+    expect(isVerbComplement('shut')).toBe(true);
+    expect(isVerbComplement('of')).toBe(false);
+    expect(isVerbComplement(undefined)).toBe(false);
+    expect(plan('the gates clank, then slam shut').events.map((e) => e.text)).toEqual(['the gates clank', 'the gates slam shut']);
+    expect(plan('the gates clank, then slam').events.map((e) => e.text)).toEqual(['the gates clank', 'slam']);
   });
 });
 

@@ -37,17 +37,22 @@ const excerpt = (s: string, n = 200) => {
 };
 
 export async function askAboutAudio(endpoint: LalmEndpoint, wavBase64: string, question: string, opts: AskOptions): Promise<LalmAnswer> {
+  const content = [
+    { type: 'input_audio', input_audio: { data: wavBase64, format: 'wav' } },
+    { type: 'text', text: question },
+  ];
+  return ask(endpoint, content, question, opts);
+}
+
+/** A question without audio (the language-model event decomposer); it fails with the same errors. */
+export function askText(endpoint: LalmEndpoint, question: string, opts: AskOptions): Promise<LalmAnswer> {
+  return ask(endpoint, question, question, opts);
+}
+
+async function ask(endpoint: LalmEndpoint, userContent: unknown, question: string, opts: AskOptions): Promise<LalmAnswer> {
   const url = completionsUrl(endpoint.url);
   const body: Record<string, unknown> = {
-    messages: [
-      {
-        role: 'user',
-        content: [
-          { type: 'input_audio', input_audio: { data: wavBase64, format: 'wav' } },
-          { type: 'text', text: question },
-        ],
-      },
-    ],
+    messages: [{ role: 'user', content: userContent }],
     temperature: 0,
     max_tokens: opts.maxTokens,
     stream: false,
