@@ -159,7 +159,7 @@ export interface ClapCriticSettings {
    * the event's contrast texts (at least one) describe it better than the event's text does.
    */
   describedRank: number;
-  /** Chance is the mean and spread of the text's similarity to this many of the remaining references most like it (the near misses). */
+  /** Chance is the mean and spread of the event score (cosine less the sound's typical cosine to other descriptions) over this many remaining references that score highest: the near misses. */
   nearestReferences: number;
   /** Windows per embedding call (cancel is checked between calls). */
   batchWindows: number;
