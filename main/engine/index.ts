@@ -27,6 +27,7 @@ import { WaveformCache } from './library/waveform';
 import { resolveMedia } from './library/media-access';
 import { getUiState, setUiState } from './ui-state';
 import { projectHandlers } from './projects/handlers';
+import { tagWriteHandlers } from './tagging/write/handlers';
 import type { StageTimings } from './models/types';
 import { defaultGenerateServices } from './loop/default-services';
 import { createGenerateFeature } from './loop/handlers';
@@ -140,6 +141,7 @@ export async function createEngine(config: EngineConfig, options: EngineOptions 
     },
     ...generate.handlers,
     ...projectHandlers(db, cfg, jobs),
+    ...tagWriteHandlers(db),
   };
 
   if (options.background) {

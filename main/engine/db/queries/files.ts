@@ -143,3 +143,19 @@ export class FileQueries {
     else this.stmts.windowDelete.run(fileId);
   }
 }
+
+/**
+ * After Cuebank rewrote a file's tags (the audio unchanged): the row takes the file's new size,
+ * modification time, fingerprint and metadata, so the next index run counts it unchanged and
+ * embeds nothing; windows and vectors stay.
+ */
+export function recordRetaggedFile(db: Db, id: number, r: { size: number; mtimeMs: number; fingerprint: string; metaJson: string }): void {
+  db.prepare(`UPDATE files SET size = ?, mtime_ms = ?, fingerprint = ?, meta_json = ?, indexed_at = ? WHERE id = ?`).run(
+    r.size,
+    r.mtimeMs,
+    r.fingerprint,
+    r.metaJson,
+    Date.now(),
+    id,
+  );
+}
