@@ -50,6 +50,8 @@ export interface OggPageInfo {
   granule: bigint;
   flags: number;
   crcOk: boolean;
+  /** Packets completed up to and including this page. */
+  packetsEnded: number;
 }
 
 /** An Ogg file's packets (reassembled across pages) and its pages with their CRCs checked. */
@@ -66,7 +68,6 @@ export function oggParts(file: string): { packets: Buffer[]; pages: OggPageInfo[
     const page = Buffer.from(b.subarray(o, o + 27 + n + bodyLen));
     const crc = page.readUInt32LE(22);
     page.writeUInt32LE(0, 22);
-    pages.push({ sequence: page.readUInt32LE(18), granule: page.readBigInt64LE(6), flags: page[5], crcOk: crc32(page) === crc });
     let at = o + 27 + n;
     for (const l of lacing) {
       current.push(b.subarray(at, at + l));
@@ -76,6 +77,7 @@ export function oggParts(file: string): { packets: Buffer[]; pages: OggPageInfo[
         current = [];
       }
     }
+    pages.push({ sequence: page.readUInt32LE(18), granule: page.readBigInt64LE(6), flags: page[5], crcOk: crc32(page) === crc, packetsEnded: packets.length });
     o += 27 + n + bodyLen;
   }
   return { packets, pages };
