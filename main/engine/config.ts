@@ -221,7 +221,10 @@ export interface TaggingKbSettings {
   minSpread: number;
   /** A caption whose text vector is at least this similar to the empty text's tells the model nothing: excluded. */
   emptyTextSimilarity: number;
-  /** Without a language model, the best retrieved caption is used when its score stands this many spreads above the knowledge base's scores for the query. */
+  /**
+   * Without a language model, the best retrieved caption is used when it agrees with the file's
+   * audio by at least this z (the refinement test, applied to the file and the retrieved caption).
+   */
   captionZ: number;
   /** A UCS synonym becomes a keyword when the audio supports it by this z (against the reference sounds). */
   keywordZ: number;

@@ -11,11 +11,11 @@ import type { VectorSpaces } from '../../library/spaces';
 import type { VectorStore } from '../../library/vector-types';
 import type { Embedder } from '../../models/types';
 import { loadUcsCatalogue } from '../../projects/ucs';
-import { ReferenceSounds, robustZ } from './agreement';
+import { ReferenceSounds } from './agreement';
 import { collectPairs } from './collect';
 import { dot, fileAudioVectors } from './file-audio';
 import { judgePair } from './refine';
-import { pairScores, rankPairs, type PairMatrix } from './retrieve';
+import { rankPairs, type PairMatrix } from './retrieve';
 import { KbStore, type PairRow } from './store';
 import { embedTexts } from './text-vectors';
 import type { KbHit, KbSettings, KbStats, PairSource } from './types';
@@ -98,15 +98,14 @@ export class KnowledgeBase {
   }
 
   /**
-   * How far a score stands above the scores of the refined pairs that are not among `hits` (robust
-   * z), for the same query: the calibration of "the best retrieved caption is good enough". Null
-   * when too few pairs remain to tell.
+   * z of a retrieved pair's caption on the query's audio against the library's reference sounds:
+   * the refinement test applied to (query audio, retrieved caption), i.e. whether that caption
+   * would pass as this sound's own description. Null when untestable.
    */
-  standout(q: { audio: Float32Array; text: Float32Array }, o: { w: number; excludeFileId?: number }, score: number, hits: readonly KbHit[]): number | null {
-    const m = this.pairMatrix();
-    const skip = new Set([o.excludeFileId, ...hits.map((h) => h.fileId)]);
-    const rest = pairScores(m, q, o.w).filter((_, i) => !skip.has(m.fileIds[i])).map((s) => s.score);
-    return robustZ(score, rest, this.deps.settings.minSpread);
+  captionAgreement(hit: KbHit, audio: Float32Array, excludeFileId?: number): number | null {
+    const text = this.deps.spaces.existing(this.captionSpace)?.get(hit.fileId);
+    if (!text) return null;
+    return this.referenceSounds().z(text, audio, this.deps.settings.minSpread, excludeFileId);
   }
 
   /** z of each text on the audio against the library's reference sounds; null where the model knows none of its words. */
