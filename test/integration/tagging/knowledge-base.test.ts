@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KnowledgeBase, captionSpaceOf, fileAudioVectors, kbSettingsOf, type KbStats } from '../../../main/engine/tagging/kb';
 import { conceptsNamed } from '../../fixtures/lalm-server';
+import { runCli } from '../../helpers/cli';
 import { corpusFiles, hasCorpus } from '../../helpers/corpus';
 import { kbLibrary, type KbLibrary } from './kb-library';
 
@@ -145,5 +146,23 @@ describe('knowledge base', () => {
     // addAccepted's pairs are not in tags: a refresh rebuilds from the library and drops them.
     expect(s.bySource.accepted).toBe(1);
     expect(s.bySource.edited).toBeUndefined();
+  });
+
+  it('cuebank kb --stats prints the sizes before and after refinement', async () => {
+    const expected = await kb.refresh();
+    const asJson = runCli(['kb', '--db', L.dbPath, '--models', L.fx.modelsDir, '--stats', '--json']);
+    expect(asJson.status, asJson.stderr).toBe(0);
+    expect(JSON.parse(asJson.stdout)).toEqual({ ...expected, space: L.embedder.space });
+    const text = runCli(['kb', '--db', L.dbPath, '--models', L.fx.modelsDir, '--stats']);
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toContain(`pairs before refinement: ${expected.pairs}`);
+    expect(text.stdout).toContain(`pairs after refinement:  ${expected.refined}`);
+    expect(text.stdout).toContain(`excluded by refinement:  ${expected.excluded}`);
+    const noStats = runCli(['kb', '--db', L.dbPath, '--models', L.fx.modelsDir]);
+    expect(noStats.status).toBe(2);
+    expect(noStats.stderr).toMatch(/kb needs --stats/);
+    const noDb = runCli(['kb', '--db', path.join(L.fx.outDir, 'missing.db'), '--models', L.fx.modelsDir, '--stats']);
+    expect(noDb.status).toBe(1);
+    expect(noDb.stderr).toMatch(/No database at/);
   });
 });
