@@ -148,6 +148,19 @@ describe('knowledge base', () => {
     expect(s.bySource.edited).toBeUndefined();
   });
 
+  it('a file that leaves the library takes its pair and its caption vector along on the next refresh', async () => {
+    const gone = L.described.find((f) => f.concepts[0] === 'hiss')!;
+    const id = L.fileId(gone.path);
+    const captions = L.spaces.existing(captionSpaceOf(L.embedder.space))!;
+    expect(captions.get(id)).toBeDefined();
+    const before = kb.stats();
+    L.db.prepare(`DELETE FROM files WHERE id = ?`).run(id);
+    const after = await kb.refresh();
+    expect(after.pairs).toBe(before.pairs - 1);
+    expect(captions.get(id)).toBeUndefined();
+    expect(L.db.prepare(`SELECT COUNT(*) AS n FROM kb_caption_vectors WHERE file_id = ?`).get(id)).toEqual({ n: 0 });
+  });
+
   it('cuebank kb --stats prints the sizes before and after refinement', async () => {
     const expected = await kb.refresh();
     const asJson = runCli(['kb', '--db', L.dbPath, '--models', L.fx.modelsDir, '--stats', '--json']);
