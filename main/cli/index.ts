@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { Engine } from '../engine';
 import { CuebankError } from '../engine/errors';
 import { runGenerate } from './generate';
+import { runKbCommand } from './kb';
 import { joinNegativeValues, runExportCommand, runProjectCommand, type CliContext } from './projects';
 import { printIndex, printLoudness, printMeta, printModels, printSearch } from './output';
 
@@ -21,7 +22,8 @@ const USAGE = `Usage:
   cuebank project list --db <file> [--json]
   cuebank export <name> --db <file> --out <dir> [--format wav|flac|ogg] [--rate 44100|48000|96000] [--bits 16|24|32]
                    [--quality 0..1] [--channels mono|stereo|keep] [--lufs -23] [--true-peak -1]
-                   [--on-conflict ask|skip|overwrite|keep-both] [--json]`;
+                   [--on-conflict ask|skip|overwrite|keep-both] [--json]
+  cuebank kb --db <file> --models <dir> --stats [--json]`;
 
 /** A mistake in how the command was called: one line, then the usage, exit 2. */
 class UsageError extends Error {}
@@ -57,6 +59,7 @@ const OPTIONS = {
   creator: { type: 'string' },
   source: { type: 'string' },
   description: { type: 'string' },
+  stats: { type: 'boolean', default: false },
 } as const;
 
 type Args = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -201,6 +204,10 @@ async function main(argv: string[]): Promise<number> {
         usage: (message) => new UsageError(message),
       };
       return command === 'project' ? runProjectCommand(rest, args, cli) : runExportCommand(rest, args, cli);
+    }
+    case 'kb': {
+      if (rest.length) throw new UsageError(`kb takes no positional arguments (got "${rest[0]}")`);
+      return runKbCommand({ db: need(args, 'db'), models: need(args, 'models'), stats: args.stats, json: args.json }, (m) => new UsageError(m));
     }
     default:
       throw new UsageError(`unknown command "${command}"`);
