@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { Engine } from '../engine';
 import { CuebankError } from '../engine/errors';
 import { runGenerate } from './generate';
+import { runKbCommand } from './kb';
 import { runWriteTags } from './write-tags';
 import { joinNegativeValues, runExportCommand, runProjectCommand, type CliContext } from './projects';
 import { printIndex, printLoudness, printMeta, printModels, printSearch } from './output';
@@ -23,6 +24,7 @@ const USAGE = `Usage:
   cuebank export <name> --db <file> --out <dir> [--format wav|flac|ogg] [--rate 44100|48000|96000] [--bits 16|24|32]
                    [--quality 0..1] [--channels mono|stereo|keep] [--lufs -23] [--true-peak -1]
                    [--on-conflict ask|skip|overwrite|keep-both] [--json]
+  cuebank kb --db <file> --models <dir> --stats [--json]
   cuebank write-tags <file|folder>... --db <file> [--dry-run] [--backup] [--json]`;
 
 /** A mistake in how the command was called: one line, then the usage, exit 2. */
@@ -59,6 +61,7 @@ const OPTIONS = {
   creator: { type: 'string' },
   source: { type: 'string' },
   description: { type: 'string' },
+  stats: { type: 'boolean', default: false },
   'dry-run': { type: 'boolean' },
   backup: { type: 'boolean' },
 } as const;
@@ -207,6 +210,10 @@ async function main(argv: string[]): Promise<number> {
       };
       if (command === 'write-tags') return runWriteTags(rest, args, cli);
       return command === 'project' ? runProjectCommand(rest, args, cli) : runExportCommand(rest, args, cli);
+    }
+    case 'kb': {
+      if (rest.length) throw new UsageError(`kb takes no positional arguments (got "${rest[0]}")`);
+      return runKbCommand({ db: need(args, 'db'), models: need(args, 'models'), stats: args.stats, json: args.json }, (m) => new UsageError(m));
     }
     default:
       throw new UsageError(`unknown command "${command}"`);

@@ -8,18 +8,6 @@ import { runCli } from '../../helpers/cli';
 import { corpusDir, hasCorpus } from '../../helpers/corpus';
 import { tempDir } from '../../helpers/tmp';
 
-/**
- * The `tags` table as migration 007 (owned by the tagging work) defines it; created here until that
- * migration is in this branch (IF NOT EXISTS: harmless once it is).
- */
-function createTagsTable(db: Database.Database): void {
-  db.exec(`CREATE TABLE IF NOT EXISTS tags (
-    file_id INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE, caption TEXT, cat_id TEXT,
-    alternatives TEXT NOT NULL DEFAULT '[]', confidence REAL, keywords TEXT NOT NULL DEFAULT '[]',
-    source TEXT NOT NULL CHECK (source IN ('file','suggested','accepted','edited','rejected')),
-    route TEXT, evidence TEXT NOT NULL DEFAULT '[]', pack TEXT, fingerprint TEXT, updated_at INTEGER NOT NULL)`);
-}
-
 describe('cuebank write-tags', () => {
   let tmp: { dir: string; cleanup: () => void };
   let fx: FixtureSet;
@@ -51,7 +39,6 @@ describe('cuebank write-tags', () => {
     expect(first.embedded).toBe(files.length);
 
     const conn = new Database(db);
-    createTagsTable(conn);
     const id = (f: string) => (conn.prepare(`SELECT id FROM files WHERE path = ?`).get(f) as { id: number }).id;
     const [accepted, edited, suggested] = files.filter((f) => f.endsWith('.wav') && !f.endsWith(scene));
     const put = conn.prepare(`INSERT INTO tags (file_id, caption, cat_id, keywords, source, updated_at) VALUES (?, ?, ?, ?, ?, 0)`);

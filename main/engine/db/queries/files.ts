@@ -66,7 +66,8 @@ export class FileQueries {
       setEmbedSpace: db.prepare(`UPDATE files SET embed_space = ? WHERE id = ?`),
       delete: db.prepare(`DELETE FROM files WHERE id = ?`),
       ftsDelete: db.prepare(`DELETE FROM files_fts WHERE rowid = ?`),
-      ftsInsert: db.prepare(`INSERT INTO files_fts (rowid, name, folder, description, metadata) VALUES (?, ?, ?, ?, ?)`),
+      ftsInsert: db.prepare(`INSERT INTO files_fts (rowid, name, folder, description, metadata, tags) VALUES (?, ?, ?, ?, ?, ?)`),
+      ftsTags: db.prepare(`SELECT tags FROM files_fts WHERE rowid = ?`),
       windowIds: db.prepare(`SELECT id, space FROM windows WHERE file_id = ?`),
       windowInsert: db.prepare(`INSERT INTO windows (file_id, space, start, end) VALUES (?, ?, ?, ?)`),
       windowDelete: db.prepare(`DELETE FROM windows WHERE file_id = ?`),
@@ -118,9 +119,11 @@ export class FileQueries {
     this.stmts.delete.run(id);
   }
 
+  /** Replaces the file's words; the tag words the tagging area wrote (the `tags` column) stay. */
   setFts(id: number, doc: FtsDocument | null): void {
+    const tags = (this.stmts.ftsTags.get(id) as { tags: string | null } | undefined)?.tags ?? null;
     this.stmts.ftsDelete.run(id);
-    if (doc) this.stmts.ftsInsert.run(id, doc.name, doc.folder, doc.description, doc.metadata);
+    if (doc) this.stmts.ftsInsert.run(id, doc.name, doc.folder, doc.description, doc.metadata, tags);
   }
 
   /** Window ids of a file grouped by vector space (to remove their vectors). */

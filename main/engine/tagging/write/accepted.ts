@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Db } from '../../db/open';
-import { loadUcsCatalogue } from '../../projects/ucs';
+import { loadUcsCatalogue } from '../../ucs/catalogue';
 import type { TagValues } from './types';
 
 /** A library file with an accepted (or edited) tag to write. */
