@@ -67,6 +67,11 @@ export async function writeTagsToFile(file: string, values: TagValues, o: WriteO
   const src = await AudioSource.open(real).catch((err: unknown) => err);
   if (!(src instanceof AudioSource)) return result('failed', { error: failureText(src, file) });
   let tmp: string | null = null;
+  let open = true;
+  const closeOnce = async () => {
+    if (open) await src.close();
+    open = false;
+  };
   try {
     let f: Inspected;
     try {
@@ -100,6 +105,8 @@ export async function writeTagsToFile(file: string, values: TagValues, o: WriteO
     }
     const backup = o.backup ? await makeBackup(real) : null;
     await o.beforeCommit?.(tmp);
+    // Windows cannot rename over a file that is still open.
+    await closeOnce();
     commitTemp(tmp, real, true);
     tmp = null;
     const after = await fs.stat(real);
@@ -108,7 +115,7 @@ export async function writeTagsToFile(file: string, values: TagValues, o: WriteO
     return result('failed', { error: failureText(err, file) });
   } finally {
     if (tmp) discardTemp(tmp);
-    await src.close();
+    await closeOnce();
   }
 }
 
