@@ -41,7 +41,10 @@ describe('cuebank write-tags', () => {
     const conn = new Database(db);
     const id = (f: string) => (conn.prepare(`SELECT id FROM files WHERE path = ?`).get(f) as { id: number }).id;
     const [accepted, edited, suggested] = files.filter((f) => f.endsWith('.wav') && !f.endsWith(scene));
-    const put = conn.prepare(`INSERT INTO tags (file_id, caption, cat_id, keywords, source, updated_at) VALUES (?, ?, ?, ?, ?, 0)`);
+    const insert = conn.prepare(
+      `INSERT INTO tags (file_id, caption, cat_id, keywords, source, fingerprint, updated_at) SELECT ?, ?, ?, ?, ?, fingerprint, 0 FROM files WHERE id = ?`,
+    );
+    const put = { run: (fileId: number, caption: string, catId: string, keywords: string, source: string) => insert.run(fileId, caption, catId, keywords, source, fileId) };
     put.run(id(accepted), 'A kettle whistles on the stove', 'WHSTHmn', JSON.stringify(['kettle', 'whistle']), 'accepted');
     put.run(id(edited), 'Low rumble of a distant engine', 'AMBTraf', '[]', 'edited');
     put.run(id(suggested), 'Not accepted yet', 'BEEPAppl', '[]', 'suggested');
@@ -74,7 +77,10 @@ describe('cuebank write-tags', () => {
     expect(second).toMatchObject({ added: 0, updated: 0, removed: 0, moved: 0, embedded: 0, unchanged: files.length, failed: [] });
     const check = new Database(db, { readonly: true });
     const row = check.prepare(`SELECT size, meta_json FROM files WHERE path = ?`).get(accepted) as { size: number; meta_json: string };
+    // The accepted tags' fingerprints followed their files (the tag is not shown as stale).
+    const stale = check.prepare(`SELECT COUNT(*) AS n FROM tags t JOIN files f ON f.id = t.file_id WHERE t.fingerprint != f.fingerprint`).get() as { n: number };
     check.close();
+    expect(stale.n).toBe(0);
     expect(row.size).toBe(fs.statSync(accepted).size);
     expect(JSON.parse(row.meta_json).ixml.USER.DESCRIPTION).toBe('A kettle whistles on the stove');
   });
