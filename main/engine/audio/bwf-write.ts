@@ -104,6 +104,9 @@ export async function planWavRewrite(src: HeaderSource, container: 'wav' | 'rf64
     if (c.size & 1) pieces.push(PAD);
     total += 8 + c.size + (c.size & 1);
   }
+  // Bytes after the last chunk that are no chunk (some tools leave such tails) stay, outside the RIFF size.
+  const lastEnd = Math.min(src.size, last.offset + last.size + (last.size & 1));
+  if (src.size > lastEnd) pieces.push({ from: lastEnd, length: src.size - lastEnd });
   const head = Buffer.from(await src.read(0, 12));
   if (container === 'wav') {
     if (total - 8 > U32_MAX) throw unsupported('With the new tags the WAV file would pass 4 GiB, which RIFF cannot describe; convert it to RF64 first');

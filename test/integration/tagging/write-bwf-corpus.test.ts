@@ -129,6 +129,21 @@ describe.skipIf(!hasCorpus)('tags written into every corpus BWF file', () => {
     expect((await writeTagsToFile(file, next)).status).toBe('unchanged');
   });
 
+  it('bytes after the last chunk that are no chunk are kept at the end, outside the RIFF size', async () => {
+    const file = path.join(tmp.dir, 'tail.wav');
+    const tail = Buffer.alloc(100, 0xab);
+    fs.writeFileSync(file, Buffer.concat([fs.readFileSync(path.join(corpusDir, 'bwf', 'nuendo_mono.wav')), tail]));
+    const data = riffChunks(file).chunks.find((c) => c.id === 'data')!.body;
+    expect((await readMeta(file)).warnings.join(' ')).toMatch(/unreadable bytes/);
+    const r = await writeTagsToFile(file, VALUES);
+    expect(r.error).toBeNull();
+    const bytes = fs.readFileSync(file);
+    expect(bytes.subarray(bytes.length - 100).equals(tail)).toBe(true);
+    expect(bytes.readUInt32LE(4)).toBe(bytes.length - 100 - 8);
+    expect(riffChunks(file).chunks.find((c) => c.id === 'data')!.body.equals(data)).toBe(true);
+    expect((await readMeta(file)).ixml?.USER).toMatchObject(USER);
+  });
+
   it('RF64: ds64 RIFF size follows the new length, the data size and audio stay', async () => {
     const src = path.join(corpusDir, 'bwf', 'nuendo_stereo.wav');
     const file = path.join(tmp.dir, 'rf64.wav');
