@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import type { Engine } from '../engine';
 import { CuebankError } from '../engine/errors';
 import { runGenerate } from './generate';
+import { runKbCommand } from './kb';
+import { runWriteTags } from './write-tags';
 import { joinNegativeValues, runExportCommand, runProjectCommand, type CliContext } from './projects';
 import { printIndex, printLoudness, printMeta, printModels, printSearch } from './output';
 
@@ -21,7 +23,9 @@ const USAGE = `Usage:
   cuebank project list --db <file> [--json]
   cuebank export <name> --db <file> --out <dir> [--format wav|flac|ogg] [--rate 44100|48000|96000] [--bits 16|24|32]
                    [--quality 0..1] [--channels mono|stereo|keep] [--lufs -23] [--true-peak -1]
-                   [--on-conflict ask|skip|overwrite|keep-both] [--json]`;
+                   [--on-conflict ask|skip|overwrite|keep-both] [--json]
+  cuebank kb --db <file> --models <dir> --stats [--json]
+  cuebank write-tags <file|folder>... --db <file> [--dry-run] [--backup] [--json]`;
 
 /** A mistake in how the command was called: one line, then the usage, exit 2. */
 class UsageError extends Error {}
@@ -58,6 +62,9 @@ const OPTIONS = {
   creator: { type: 'string' },
   source: { type: 'string' },
   description: { type: 'string' },
+  stats: { type: 'boolean', default: false },
+  'dry-run': { type: 'boolean' },
+  backup: { type: 'boolean' },
 } as const;
 
 type Args = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -197,6 +204,7 @@ async function main(argv: string[]): Promise<number> {
       }
       return withEngine(args, (engine) => runGenerate(engine, options));
     }
+    case 'write-tags':
     case 'project':
     case 'export': {
       // Projects need no model pack: --models is optional (a folder that need not exist).
@@ -204,7 +212,12 @@ async function main(argv: string[]): Promise<number> {
         withEngine: (run) => withEngine({ ...args, db: need(args, 'db'), models: args.models ?? `${args.db}-no-models` }, run),
         usage: (message) => new UsageError(message),
       };
+      if (command === 'write-tags') return runWriteTags(rest, args, cli);
       return command === 'project' ? runProjectCommand(rest, args, cli) : runExportCommand(rest, args, cli);
+    }
+    case 'kb': {
+      if (rest.length) throw new UsageError(`kb takes no positional arguments (got "${rest[0]}")`);
+      return runKbCommand({ db: need(args, 'db'), models: need(args, 'models'), stats: args.stats, json: args.json }, (m) => new UsageError(m));
     }
     default:
       throw new UsageError(`unknown command "${command}"`);

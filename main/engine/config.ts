@@ -23,6 +23,7 @@ export interface EngineConfig {
   export?: Partial<ExportDefaults>;
   critic?: CriticSettingsInput;
   retrieve?: Partial<RetrieveSettings>;
+  tagging?: TaggingSettingsInput;
 }
 
 export interface IndexSettings {
@@ -135,6 +136,7 @@ export interface ResolvedConfig {
   export: ExportDefaults;
   critic: CriticSettings;
   retrieve: RetrieveSettings;
+  tagging: TaggingSettings;
 }
 
 /** Both critics: the time grid of the per-event curves (README "Critics"). */
@@ -209,6 +211,62 @@ export interface RetrieveSettings {
   rateWeight: number;
 }
 
+/** Tagging: captions by pair-to-pair retrieval over the library's own knowledge base (README "Tagging"). */
+export interface TaggingSettings {
+  /** W in S = W·S_audio + (1−W)·S_text when retrieving knowledge-base pairs (seed 001, eq. 4). */
+  w: number;
+  /** Knowledge-base pairs retrieved per file. */
+  k: number;
+  /** OpenAI-compatible endpoint of an audio-language model that captions; null: captions without one. */
+  lalmUrl: string | null;
+  kb: TaggingKbSettings;
+}
+
+/** The knowledge base and its captions (README "Knowledge base", "Captions"). */
+export interface TaggingKbSettings {
+  /**
+   * Refinement: a pair stays when its caption picks its own sound out of the library by at least
+   * this many robust spreads (z of the caption's similarity to its own audio against reference sounds).
+   */
+  agreementZ: number;
+  /** Library sounds (a fixed, spread-out sample) that z is measured against. */
+  referenceFiles: number;
+  /** Floor of the reference spread (cosine units), so a near-constant reference set cannot divide by ~0. */
+  minSpread: number;
+  /** A caption whose text vector is at least this similar to the empty text's tells the model nothing: excluded. */
+  emptyTextSimilarity: number;
+  /**
+   * Without a language model, the best retrieved caption is used when it agrees with the file's
+   * audio by at least this z (the refinement test, applied to the file and the retrieved caption).
+   */
+  captionZ: number;
+  /** A UCS synonym becomes a keyword when the audio supports it by this z (against the reference sounds). */
+  keywordZ: number;
+  /** A word becomes a keyword when at least this many retrieved captions share it. */
+  sharedWordMin: number;
+  /** max_tokens of a language-model caption. */
+  captionTokens: number;
+  /** Captions per text-embedding call (cancel is checked between calls). */
+  embedBatch: number;
+}
+
+export interface TaggingSettingsInput {
+  w?: number;
+  k?: number;
+  lalmUrl?: string | null;
+  kb?: Partial<TaggingKbSettings>;
+}
+
+export function resolveTaggingSettings(input: TaggingSettingsInput = {}): TaggingSettings {
+  const d = defaults.tagging as unknown as TaggingSettings;
+  return {
+    w: input.w ?? d.w,
+    k: input.k ?? d.k,
+    lalmUrl: input.lalmUrl === undefined ? d.lalmUrl : input.lalmUrl,
+    kb: { ...d.kb, ...input.kb },
+  };
+}
+
 export function resolveCriticSettings(input: CriticSettingsInput = {}): CriticSettings {
   const d = defaults.critic as unknown as CriticSettings;
   return {
@@ -231,6 +289,7 @@ export function resolveConfig(config: EngineConfig): ResolvedConfig {
     export: { ...(defaults.export as ExportDefaults), ...config.export },
     critic: resolveCriticSettings(config.critic),
     retrieve: { ...(defaults.retrieve as RetrieveSettings), ...config.retrieve },
+    tagging: resolveTaggingSettings(config.tagging),
   };
 }
 

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import {
   channels,
   type ChannelInput,
@@ -11,22 +9,17 @@ import {
   type EventPayload,
 } from '../../preload/contract';
 import type { JobInfo } from '../../preload/contract/jobs';
-import type { IndexFailure, LibraryStats } from '../../preload/contract/library';
-import { readMeta } from './audio';
 import { resolveConfig, type EngineConfig, type ResolvedConfig } from './config';
-import { openDatabase, type Db } from './db/open';
-import { FileQueries } from './db/queries/files';
-import { FolderQueries, type FolderRow } from './db/queries/folders';
+import { openDatabase } from './db/open';
 import { EmbedderSlot } from './embedder-slot';
 import { CuebankError } from './errors';
 import { JobManager } from './jobs/manager';
-import { runIndexJob } from './library/index-job';
-import { search } from './library/search';
+import { createLibraryFeature } from './library/handlers';
 import { VectorSpaces } from './library/spaces';
-import { WaveformCache } from './library/waveform';
-import { resolveMedia } from './library/media-access';
 import { getUiState, setUiState } from './ui-state';
 import { projectHandlers } from './projects/handlers';
+import { ucsHandlers } from './ucs/handlers';
+import { tagWriteHandlers } from './tagging/write/handlers';
 import type { StageTimings } from './models/types';
 import { defaultGenerateServices } from './loop/default-services';
 import { createGenerateFeature } from './loop/handlers';
@@ -67,11 +60,10 @@ export async function createEngine(config: EngineConfig, options: EngineOptions 
   const cfg = resolveConfig(config);
   const db = openDatabase(cfg.dbPath);
   const spaces = new VectorSpaces(db);
-  const folders = new FolderQueries(db);
   const jobs = new JobManager(db);
   const models = new EmbedderSlot(cfg.modelsDir, cfg.models);
   const interrupted = jobs.recoverInterrupted();
-  const waveforms = new WaveformCache();
+  const library = createLibraryFeature({ db, spaces, jobs, config: cfg, embedders: models, timings: options.timings });
   const generate = createGenerateFeature({
     db,
     jobs,
@@ -82,49 +74,8 @@ export async function createEngine(config: EngineConfig, options: EngineOptions 
     onTiming: options.onLoopTiming,
   });
 
-  const startIndex = (rows: FolderRow[], kind: 'index' | 'embed') =>
-    jobs.start(kind, { folders: rows.map((r) => r.path) }, async (ctx) => {
-      const embedder = await models.get();
-      return runIndexJob(
-        { db, spaces, embedder, settings: cfg.index, noEmbedderNote: models.noEmbedderNote, timings: options.timings },
-        rows,
-        ctx,
-      );
-    });
-
-  /** Starts an embed job when a CLAP pack is present and some indexed files lack its vectors. */
-  const embedMissing = async (): Promise<string | null> => {
-    const embedder = await models.get();
-    if (!embedder || new FileQueries(db).countUnembedded(embedder.space) === 0) return null;
-    return startIndex(folders.rows(), 'embed').jobId;
-  };
-
   const handlers: Handlers = {
-    'library.folders': async () => folders.list(),
-    'library.addFolders': async ({ paths }) => {
-      folders.add(paths.map(requireFolder));
-      return folders.list();
-    },
-    'library.removeFolder': async ({ path: p }) => removeFolder(db, spaces, folders, p),
-    'library.index': async ({ folders: given }) => {
-      const rows = given?.length ? folders.add(given.map(requireFolder)) : folders.rows();
-      if (!rows.length) throw new CuebankError('invalid_input', 'No library folders yet: add a folder to index.');
-      return startIndex(rows, 'index');
-    },
-    'library.failures': async () => failures(db),
-    'library.stats': async () => stats(db),
-    'library.waveform': async ({ path: p, points }) => waveforms.get(p, points),
-    // The app's own files (generated takes, project audio) stream too; nothing else outside the library.
-    'media.resolve': async ({ path: p }) => resolveMedia(db, p, [cfg.dataDir]),
-    'library.meta': async ({ path: p }) => {
-      if (!fs.existsSync(p)) throw new CuebankError('not_found', `File not found: ${p}`);
-      return readMeta(p);
-    },
-    'search.query': async (q) =>
-      search(
-        { db, spaces, embedder: await models.get(), settings: cfg.search, index: cfg.index, noEmbedderNote: models.noEmbedderNote },
-        q,
-      ),
+    ...library.handlers,
     'jobs.list': async () => jobs.list(),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     'models.status': async () => models.status(),
@@ -135,17 +86,19 @@ export async function createEngine(config: EngineConfig, options: EngineOptions 
     },
     'models.rescan': async () => {
       await models.rescan();
-      const embedJobId = await embedMissing();
+      const embedJobId = await library.embedMissing();
       return { ...(await models.status()), embedJobId };
     },
     ...generate.handlers,
     ...projectHandlers(db, cfg, jobs),
+    ...ucsHandlers(),
+    ...tagWriteHandlers(db),
   };
 
   if (options.background) {
     const resume = interrupted.filter((j) => j.kind === 'index' || j.kind === 'embed');
-    if (resume.length) startIndex(folders.rows(), 'index');
-    else void embedMissing().catch(() => undefined);
+    if (resume.length) library.resumeIndex();
+    else void library.embedMissing().catch(() => undefined);
   }
 
   let closed = false;
@@ -177,50 +130,4 @@ export async function createEngine(config: EngineConfig, options: EngineOptions 
       db.close();
     },
   };
-}
-
-function requireFolder(p: string): string {
-  const abs = path.resolve(p);
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(abs);
-  } catch {
-    throw new CuebankError('not_found', `Folder not found: ${p}`);
-  }
-  if (!st.isDirectory()) throw new CuebankError('invalid_input', `Not a folder: ${p}`);
-  return abs;
-}
-
-function removeFolder(db: Db, spaces: VectorSpaces, folders: FolderQueries, p: string): { removedFiles: number } {
-  const folder = folders.byPath(p);
-  if (!folder) throw new CuebankError('not_found', `Not a library folder: ${p}`);
-  const files = new FileQueries(db);
-  const ids = (db.prepare(`SELECT id FROM files WHERE folder_id = ?`).all(folder.id) as { id: number }[]).map((r) => r.id);
-  db.transaction(() => {
-    for (const id of ids) {
-      spaces.removeWindows(files.windowsBySpace(id));
-      files.delete(id);
-    }
-    folders.delete(folder.id);
-  })();
-  return { removedFiles: ids.length };
-}
-
-function failures(db: Db): IndexFailure[] {
-  return db.prepare(`SELECT path, error FROM files WHERE status = 'failed' ORDER BY path`).all() as IndexFailure[];
-}
-
-function stats(db: Db): LibraryStats {
-  const row = db
-    .prepare(
-      `SELECT (SELECT COUNT(*) FROM folders) AS folders,
-              COUNT(*) AS files,
-              COALESCE(SUM(status = 'failed'), 0) AS failed,
-              COALESCE(SUM(embed_space IS NOT NULL AND status = 'ok'), 0) AS embedded,
-              (SELECT COUNT(*) FROM windows) AS windows,
-              COALESCE(SUM(CASE WHEN status = 'ok' THEN duration END), 0) AS totalSeconds
-         FROM files`,
-    )
-    .get() as LibraryStats;
-  return row;
 }

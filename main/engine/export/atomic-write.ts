@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { runsElsewhere } from '../runner';
 
@@ -36,6 +37,15 @@ export function writeTemp(finalPath: string, data: Uint8Array): string {
   }
   fs.closeSync(fd);
   return tmp;
+}
+
+/**
+ * Creates the temporary file for `finalPath` (exclusively, so an existing name is never reused) for
+ * a caller that streams into it; the caller flushes, closes, and commits or discards it.
+ */
+export async function openTemp(finalPath: string, mode = 0o666): Promise<{ tmp: string; handle: fsp.FileHandle }> {
+  const tmp = tempNameFor(finalPath);
+  return { tmp, handle: await fsp.open(tmp, 'wx', mode) };
 }
 
 /**

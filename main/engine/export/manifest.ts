@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ExportSettings, ExportSummary } from '../../../preload/contract/projects';
-import { sanitizePathPart } from '../projects/naming';
+import { sanitizePathPart } from '../ucs/naming';
 import { writeFileAtomic } from './atomic-write';
 
 /**

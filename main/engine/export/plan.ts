@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ExportSettings, PlannedFile, ProjectItem } from '../../../preload/contract/projects';
 import { CuebankError } from '../errors';
-import { numberedName, plainFileName, sanitizeUcsParts, ucsFileName, variationFxName } from '../projects/naming';
-import type { UcsCatalogue, UcsCategory } from '../projects/ucs';
+import { numberedName, plainFileName, sanitizeUcsParts, ucsFileName, variationFxName } from '../ucs/naming';
+import type { UcsCatalogue, UcsCategory } from '../ucs/catalogue';
 import { seededRandom } from '../seeded-random';
 import type { UcsFields } from './metadata';
 

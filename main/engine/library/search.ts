@@ -180,10 +180,10 @@ function keywordScores(db: Db, text: string, filter: SqlFilter): Map<number, num
   const match = ftsQuery(text);
   const out = new Map<number, number>();
   if (!match) return out;
-  // Column weights: name, folder, description, other metadata.
+  // Column weights: name, folder, description, other metadata, tags (caption, keywords, category).
   const rows = db
     .prepare(
-      `SELECT f.id AS id, bm25(files_fts, 4.0, 1.0, 2.0, 1.0) AS rank
+      `SELECT f.id AS id, bm25(files_fts, 4.0, 1.0, 2.0, 1.0, 2.0) AS rank
          FROM files_fts JOIN files f ON f.id = files_fts.rowid
         WHERE files_fts MATCH ? AND f.status = 'ok'${and(filter)}
         ORDER BY rank LIMIT ${KEYWORD_LIMIT}`,

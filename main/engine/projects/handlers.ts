@@ -8,7 +8,7 @@ import type { JobManager } from '../jobs/manager';
 import { ItemStore } from './items';
 import { ExportPresets } from './presets';
 import { ProjectStore } from './store';
-import { loadUcsCatalogue } from './ucs';
+import { loadUcsCatalogue } from '../ucs/catalogue';
 
 type ProjectChannel =
   | 'projects.list'
@@ -25,13 +25,11 @@ type ProjectChannel =
   | 'projects.setExportSettings'
   | 'projects.exportPresets'
   | 'projects.exportPlan'
-  | 'projects.export'
-  | 'ucs.categories'
-  | 'ucs.check';
+  | 'projects.export';
 
 export type ProjectHandlers = { [N in ProjectChannel]: (input: ChannelParsed<N>) => Promise<ChannelOutput<N>> };
 
-/** The engine's handlers for projects, their export and the UCS list (spread into createEngine's handlers). */
+/** The engine's handlers for projects and their export (spread into createEngine's handlers). */
 export function projectHandlers(db: Db, cfg: ResolvedConfig, jobs: JobManager): ProjectHandlers {
   const projects = new ProjectStore(db, cfg.dataDir, () => defaultExportSettings(cfg.export));
   const items = new ItemStore(db, projects);
@@ -104,15 +102,6 @@ export function projectHandlers(db: Db, cfg: ResolvedConfig, jobs: JobManager): 
       const prep = await prepare(req);
       const params = { projectId: req.projectId, outDir: prep.outDir, onConflict: req.onConflict, files: prep.plans.length };
       return jobs.start('export', params, (ctx) => runExport(prep, req.onConflict, req.overrides ?? {}, ctx));
-    },
-    'ucs.categories': async () => {
-      const c = await loadUcsCatalogue();
-      return { version: c.version, categories: [...c.categories] };
-    },
-    'ucs.check': async ({ catId }) => {
-      const c = await loadUcsCatalogue();
-      const found = c.lookup(catId);
-      return { valid: Boolean(found), category: found ?? null, suggestions: found ? [] : c.closeMatches(catId, 5) };
     },
   };
 }

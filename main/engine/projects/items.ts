@@ -14,7 +14,7 @@ import { readMeta } from '../audio/read';
 import type { Db } from '../db/open';
 import { CuebankError } from '../errors';
 import type { ProjectStore } from './store';
-import type { UcsCatalogue } from './ucs';
+import type { UcsCatalogue } from '../ucs/catalogue';
 
 /**
  * Items of projects. A library pick references the library file (by index id, so it follows a move

@@ -66,7 +66,8 @@ export class FileQueries {
       setEmbedSpace: db.prepare(`UPDATE files SET embed_space = ? WHERE id = ?`),
       delete: db.prepare(`DELETE FROM files WHERE id = ?`),
       ftsDelete: db.prepare(`DELETE FROM files_fts WHERE rowid = ?`),
-      ftsInsert: db.prepare(`INSERT INTO files_fts (rowid, name, folder, description, metadata) VALUES (?, ?, ?, ?, ?)`),
+      ftsInsert: db.prepare(`INSERT INTO files_fts (rowid, name, folder, description, metadata, tags) VALUES (?, ?, ?, ?, ?, ?)`),
+      ftsTags: db.prepare(`SELECT tags FROM files_fts WHERE rowid = ?`),
       windowIds: db.prepare(`SELECT id, space FROM windows WHERE file_id = ?`),
       windowInsert: db.prepare(`INSERT INTO windows (file_id, space, start, end) VALUES (?, ?, ?, ?)`),
       windowDelete: db.prepare(`DELETE FROM windows WHERE file_id = ?`),
@@ -118,9 +119,11 @@ export class FileQueries {
     this.stmts.delete.run(id);
   }
 
+  /** Replaces the file's words; the tag words the tagging area wrote (the `tags` column) stay. */
   setFts(id: number, doc: FtsDocument | null): void {
+    const tags = (this.stmts.ftsTags.get(id) as { tags: string | null } | undefined)?.tags ?? null;
     this.stmts.ftsDelete.run(id);
-    if (doc) this.stmts.ftsInsert.run(id, doc.name, doc.folder, doc.description, doc.metadata);
+    if (doc) this.stmts.ftsInsert.run(id, doc.name, doc.folder, doc.description, doc.metadata, tags);
   }
 
   /** Window ids of a file grouped by vector space (to remove their vectors). */
@@ -142,4 +145,20 @@ export class FileQueries {
     if (space) this.stmts.windowDeleteSpace.run(fileId, space);
     else this.stmts.windowDelete.run(fileId);
   }
+}
+
+/**
+ * After Cuebank rewrote a file's tags (the audio unchanged): the row takes the file's new size,
+ * modification time, fingerprint and metadata, so the next index run counts it unchanged and
+ * embeds nothing; windows and vectors stay.
+ */
+export function recordRetaggedFile(db: Db, id: number, r: { size: number; mtimeMs: number; fingerprint: string; metaJson: string }): void {
+  db.prepare(`UPDATE files SET size = ?, mtime_ms = ?, fingerprint = ?, meta_json = ?, indexed_at = ? WHERE id = ?`).run(
+    r.size,
+    r.mtimeMs,
+    r.fingerprint,
+    r.metaJson,
+    Date.now(),
+    id,
+  );
 }

@@ -6,8 +6,8 @@ import {
   sanitizeFxName,
   ucsFileName,
   variationFxName,
-} from '../../../main/engine/projects/naming';
-import { editDistance, loadUcsCatalogue } from '../../../main/engine/projects/ucs';
+} from '../../../main/engine/ucs/naming';
+import { editDistance, loadUcsCatalogue } from '../../../main/engine/ucs/catalogue';
 
 describe('UCS catalogue', () => {
   it('loads the shipped UCS 8.2.1 list with unique CatIDs', async () => {

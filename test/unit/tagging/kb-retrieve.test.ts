@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { ReferenceSounds, robustZ } from '../../../main/engine/tagging/kb/agreement';
+import { normalize } from '../../../main/engine/tagging/kb/file-audio';
+import { judgePair } from '../../../main/engine/tagging/kb/refine';
+import { rankPairs, type PairMatrix } from '../../../main/engine/tagging/kb/retrieve';
+import { Prng } from '../../fixtures/prng';
+
+const DIM = 16;
+const rng = new Prng(7);
+const vec = () => normalize(Float32Array.from({ length: DIM }, () => rng.gaussian()));
+const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i], 0);
+
+function matrix(n: number): { m: PairMatrix; audio: Float32Array[]; text: Float32Array[] } {
+  const audio = Array.from({ length: n }, vec);
+  const text = Array.from({ length: n }, vec);
+  const m: PairMatrix = {
+    dim: DIM,
+    fileIds: audio.map((_, i) => 100 + i),
+    paths: audio.map((_, i) => `/l/${i}.wav`),
+    captions: audio.map((_, i) => `caption ${i}`),
+    audio: new Float32Array(n * DIM),
+    text: new Float32Array(n * DIM),
+  };
+  audio.forEach((v, i) => m.audio.set(v, i * DIM));
+  text.forEach((v, i) => m.text.set(v, i * DIM));
+  return { m, audio, text };
+}
+
+describe('pair-to-pair ranking', () => {
+  it('W = 1 ranks as audio alone, W = 0 as text alone, and between mixes the two (seed 001, eq. 4)', () => {
+    const { m, audio, text } = matrix(60);
+    for (let t = 0; t < 10; t++) {
+      const q = { audio: vec(), text: vec() };
+      const ids = m.fileIds.map((id, i) => ({ id, a: dot(q.audio, audio[i]), t: dot(q.text, text[i]) }));
+      const byAudio = [...ids].sort((x, y) => y.a - x.a).map((x) => x.id);
+      const byText = [...ids].sort((x, y) => y.t - x.t).map((x) => x.id);
+      expect(rankPairs(m, q, { w: 1, k: 60 }).map((h) => h.fileId)).toEqual(byAudio);
+      expect(rankPairs(m, q, { w: 0, k: 60 }).map((h) => h.fileId)).toEqual(byText);
+      const mixed = rankPairs(m, q, { w: 0.4, k: 5 });
+      expect(mixed).toHaveLength(5);
+      for (const h of mixed) expect(h.score).toBeCloseTo(0.4 * h.audioScore + 0.6 * h.textScore, 6);
+    }
+  });
+
+  it('leaves out the excluded file and breaks ties by file id', () => {
+    const { m } = matrix(3);
+    const same = vec();
+    for (let i = 0; i < 3; i++) m.audio.set(same, i * DIM);
+    const hits = rankPairs(m, { audio: same, text: vec() }, { w: 1, k: 10, excludeFileId: 101 });
+    expect(hits.map((h) => h.fileId)).toEqual([100, 102]);
+  });
+});
+
+describe('agreement and refinement', () => {
+  it('robust z: median level, MAD spread with a floor, none with too few references', () => {
+    expect(robustZ(1, [0, 0.1, -0.1, 0.2, -0.2], 0.01)).toBeCloseTo(1 / (1.4826 * 0.1), 6);
+    expect(robustZ(0.5, [0.1, 0.1, 0.1], 0.05)).toBeCloseTo(8, 6);
+    expect(robustZ(1, [0, 0], 0.05)).toBeNull();
+  });
+
+  it('keeps a pair whose caption picks out its own audio, excludes one that does not or says nothing', () => {
+    const refs = Array.from({ length: 30 }, (_, i) => ({ fileId: i, vector: vec() }));
+    const references = new ReferenceSounds(refs);
+    const audio = vec();
+    const settings = { agreementZ: 1, minSpread: 0.05, emptyTextSimilarity: 0.98 };
+    const empty = vec();
+    const right = judgePair({ fileId: 99, text: audio, audio }, references, empty, settings);
+    expect(right.kept).toBe(true);
+    expect(right.agreement!).toBeGreaterThan(1);
+    // A caption pointing away from its audio.
+    const away = normalize(audio.map((x) => -x));
+    const wrong = judgePair({ fileId: 99, text: away, audio }, references, empty, settings);
+    expect(wrong).toMatchObject({ kept: false });
+    expect(wrong.reason).toMatch(/does not match its audio/);
+    expect(judgePair({ fileId: 99, text: empty, audio: empty }, references, empty, settings)).toMatchObject({ kept: false, reason: expect.stringMatching(/says nothing/) });
+    // Its own file is never one of its references.
+    const self = new ReferenceSounds([{ fileId: 99, vector: audio }, ...refs.slice(0, 2)]);
+    expect(judgePair({ fileId: 99, text: audio, audio }, self, empty, settings)).toMatchObject({ kept: true, agreement: null });
+  });
+});
