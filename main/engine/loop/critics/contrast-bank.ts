@@ -6,7 +6,7 @@
  * reference holds the event and is no measure of chance for it. The bank is the same for every
  * user and library.
  */
-import { loadUcsCatalogue } from '../../projects/ucs';
+import { loadUcsCatalogue } from '../../ucs/catalogue';
 
 /** "CATEGORY SUBCATEGORY" of every UCS subcategory, lower case, "misc" dropped; unique. */
 export async function ucsContrastTexts(): Promise<string[]> {
