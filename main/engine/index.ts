@@ -19,6 +19,7 @@ import { VectorSpaces } from './library/spaces';
 import { getUiState, setUiState } from './ui-state';
 import { projectHandlers } from './projects/handlers';
 import { ucsHandlers } from './ucs/handlers';
+import { createTaggingFeature } from './tagging/handlers';
 import type { StageTimings } from './models/types';
 import { defaultGenerateServices } from './loop/default-services';
 import { createGenerateFeature } from './loop/handlers';
@@ -63,6 +64,7 @@ export async function createEngine(config: EngineConfig, options: EngineOptions 
   const models = new EmbedderSlot(cfg.modelsDir, cfg.models);
   const interrupted = jobs.recoverInterrupted();
   const library = createLibraryFeature({ db, spaces, jobs, config: cfg, embedders: models, timings: options.timings });
+  const tagging = createTaggingFeature({ db, spaces, jobs, config: cfg, embedders: models });
   const generate = createGenerateFeature({
     db,
     jobs,
@@ -91,12 +93,15 @@ export async function createEngine(config: EngineConfig, options: EngineOptions 
     ...generate.handlers,
     ...projectHandlers(db, cfg, jobs),
     ...ucsHandlers(),
+    ...tagging.handlers,
   };
 
   if (options.background) {
     const resume = interrupted.filter((j) => j.kind === 'index' || j.kind === 'embed');
     if (resume.length) library.resumeIndex();
     else void library.embedMissing().catch(() => undefined);
+    // A tag job a crash interrupted goes on (it skips the files it had already tagged).
+    for (const j of interrupted.filter((i) => i.kind === 'tag')) void tagging.resume(j.params).catch(() => undefined);
   }
 
   let closed = false;

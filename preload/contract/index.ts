@@ -8,6 +8,7 @@ import { metaChannels } from './meta';
 import { modelsChannels } from './models';
 import { projectsChannels } from './projects';
 import { searchChannels } from './search';
+import { taggingChannels } from './tagging';
 import { uiChannels } from './ui';
 
 export * from './app';
@@ -20,6 +21,7 @@ export * from './meta';
 export * from './models';
 export * from './projects';
 export * from './search';
+export * from './tagging';
 export * from './ui';
 export * from './wire';
 
@@ -35,6 +37,7 @@ export const channels = {
   ...appChannels,
   ...generateChannels,
   ...projectsChannels,
+  ...taggingChannels,
 };
 
 /** Channels the host (Electron main, web bridge) answers; every other channel goes to the engine. */
