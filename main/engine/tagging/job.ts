@@ -53,8 +53,8 @@ interface Candidate {
   id: number;
   path: string;
   fingerprint: string;
-  meta_json: string | null;
   folder: string;
+  tag_cat_id: string | null;
   source: string | null;
   tag_fingerprint: string | null;
 }
@@ -67,7 +67,7 @@ const AUDIO_BATCH = 256;
 function candidates(db: Db, sel: TagSelection): Candidate[] {
   const rows = db
     .prepare(
-      `SELECT f.id, f.path, f.fingerprint, f.meta_json, fo.path AS folder, t.source, t.fingerprint AS tag_fingerprint
+      `SELECT f.id, f.path, f.fingerprint, fo.path AS folder, t.source, t.fingerprint AS tag_fingerprint, t.cat_id AS tag_cat_id
          FROM files f JOIN folders fo ON fo.id = f.folder_id LEFT JOIN tags t ON t.file_id = f.id
         WHERE f.status = 'ok' ORDER BY f.path`,
     )
@@ -117,17 +117,20 @@ export async function runTagJob(deps: TagJobDeps, sel: TagSelection, ctx: JobCon
   };
 
   // Files that carry a CatID keep it (source 'file'); files with a description are not suggested for.
-  const todo: { c: Candidate; meta: FileMeta | null }[] = [];
+  const todo: Candidate[] = [];
   const labelled: { id: number; catId: string }[] = [];
+  // Metadata is read only for files not done yet (a whole library's meta_json would not fit in memory).
+  const metaOf = db.prepare(`SELECT meta_json FROM files WHERE id = ?`);
   for (const c of all) {
-    const meta = parseMeta(c.meta_json);
-    const carried = carriedCatId(c.path, meta, ucs);
-    if (carried) labelled.push({ id: c.id, catId: carried.catId });
     if (isDone(c)) {
+      if (c.source === 'file' && c.tag_cat_id) labelled.push({ id: c.id, catId: c.tag_cat_id });
       skipped++;
       continue;
     }
+    const meta = parseMeta((metaOf.get(c.id) as { meta_json: string | null }).meta_json);
+    const carried = carriedCatId(c.path, meta, ucs);
     if (carried) {
+      labelled.push({ id: c.id, catId: carried.catId });
       const cat = ucs.require(carried.catId);
       const description = fileDescription(c.path, meta, isCatId);
       const w: TagWrite = {
@@ -150,7 +153,7 @@ export async function runTagJob(deps: TagJobDeps, sel: TagSelection, ctx: JobCon
       skipped++;
       continue;
     }
-    todo.push({ c, meta });
+    todo.push(c);
   }
   signal.throwIfAborted();
 
@@ -245,13 +248,14 @@ export async function runTagJob(deps: TagJobDeps, sel: TagSelection, ctx: JobCon
   for (let b = 0; b < todo.length; b += AUDIO_BATCH) {
     signal.throwIfAborted();
     const batch = todo.slice(b, b + AUDIO_BATCH);
-    const vectors = embedder ? fileWindowVectors(db, deps.spaces, embedder.space, batch.map((t) => t.c.id)) : new Map<number, Float32Array[]>();
+    const vectors = embedder ? fileWindowVectors(db, deps.spaces, embedder.space, batch.map((c) => c.id)) : new Map<number, Float32Array[]>();
     let next = 0;
     const worker = async () => {
       while (next < batch.length) {
-        const { c, meta } = batch[next++];
+        const c = batch[next++];
         signal.throwIfAborted();
         try {
+          const meta = parseMeta((metaOf.get(c.id) as { meta_json: string | null }).meta_json);
           await tagOne(c, meta, vectors.get(c.id) ?? null);
         } catch (err) {
           if (signal.aborted) throw err;
