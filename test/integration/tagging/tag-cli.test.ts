@@ -4,6 +4,7 @@
  * Which CatIDs count for a concept is decided here from the UCS list's own words (a CatID whose
  * Category or SubCategory names one of the concept's nouns), never from the output.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../../main/engine';
@@ -39,6 +40,9 @@ describe.skipIf(!hasCorpus)('cuebank tag (fixture library with the corpus beside
     tmp = tempDir('cuebank-tag-');
     fx = writeFixtures(path.join(tmp.dir, 'fx'));
     db = path.join(tmp.dir, 'lib.db');
+    // A file that carries its CatID in a UCS name keeps it.
+    fs.mkdirSync(path.join(fx.libraryDir, 'named'));
+    fs.copyFileSync(path.join(fx.libraryDir, fx.library[0].file), carried());
     const indexed = runCli(['index', fx.libraryDir, corpusDir, '--db', db, '--models', fx.modelsDir, '--json']);
     expect(indexed.status, indexed.stderr).toBe(0);
     const r = runCli(['tag', '--db', db, '--models', fx.modelsDir, '--json']);
@@ -46,6 +50,7 @@ describe.skipIf(!hasCorpus)('cuebank tag (fixture library with the corpus beside
     first = JSON.parse(r.stdout) as TagJson;
   }, 240_000);
   afterAll(() => tmp?.cleanup());
+  const carried = () => path.join(fx.libraryDir, 'named', 'THUN_Far Roll_JD_LIB.wav');
 
   it('picks a CatID of the file’s concept first for at least 90% of files, and within the top 3 for every file', () => {
     // Sanity of the counting sets themselves: every concept has some, no CatID counts for two concepts.
@@ -74,6 +79,12 @@ describe.skipIf(!hasCorpus)('cuebank tag (fixture library with the corpus beside
     }
     console.log(`top-1 ${top1}/${fx.library.length}\n${rows.join('\n')}`);
     expect(top1 / fx.library.length).toBeGreaterThanOrEqual(0.9);
+    expect(first.files.find((f) => f.path === carried())).toMatchObject({
+      catId: 'THUN',
+      route: 'file',
+      caption: 'Far Roll',
+      alternatives: [{ catId: 'THUN', confidence: 1 }],
+    });
     // The corpus files were in the same run: classified too (the must-show is about the fixture's concepts).
     expect(first.files.some((f) => f.path.startsWith(corpusDir))).toBe(true);
   });
