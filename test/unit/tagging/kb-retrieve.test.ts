@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ReferenceSounds, robustZ } from '../../../main/engine/tagging/kb/agreement';
 import { normalize } from '../../../main/engine/tagging/kb/file-audio';
-import { judgePair } from '../../../main/engine/tagging/kb/refine';
+import { measurePair, verdictOf } from '../../../main/engine/tagging/kb/refine';
 import { rankPairs, type PairMatrix } from '../../../main/engine/tagging/kb/retrieve';
 import { Prng } from '../../fixtures/prng';
 
@@ -62,19 +62,22 @@ describe('agreement and refinement', () => {
     const refs = Array.from({ length: 30 }, (_, i) => ({ fileId: i, vector: vec() }));
     const references = new ReferenceSounds(refs);
     const audio = vec();
-    const settings = { agreementZ: 1, minSpread: 0.05, emptyTextSimilarity: 0.98 };
+    const settings = { agreementZ: 1, emptyTextSimilarity: 0.98 };
     const empty = vec();
-    const right = judgePair({ fileId: 99, text: audio, audio }, references, empty, settings);
+    const judge = (text: Float32Array, a: Float32Array, refs = references) => verdictOf(measurePair({ fileId: 99, text, audio: a }, refs, empty, 0.05), settings);
+    const right = judge(audio, audio);
     expect(right.kept).toBe(true);
     expect(right.agreement!).toBeGreaterThan(1);
     // A caption pointing away from its audio.
-    const away = normalize(audio.map((x) => -x));
-    const wrong = judgePair({ fileId: 99, text: away, audio }, references, empty, settings);
+    const wrong = judge(normalize(audio.map((x) => -x)), audio);
     expect(wrong).toMatchObject({ kept: false });
     expect(wrong.reason).toMatch(/does not match its audio/);
-    expect(judgePair({ fileId: 99, text: empty, audio: empty }, references, empty, settings)).toMatchObject({ kept: false, reason: expect.stringMatching(/says nothing/) });
+    expect(judge(empty, empty)).toMatchObject({ kept: false, reason: expect.stringMatching(/says nothing/) });
+    // Thresholds apply when the verdict is read.
+    const m = measurePair({ fileId: 99, text: audio, audio }, references, empty, 0.05);
+    expect(verdictOf(m, { ...settings, agreementZ: m.agreement! + 0.01 }).kept).toBe(false);
     // Its own file is never one of its references.
     const self = new ReferenceSounds([{ fileId: 99, vector: audio }, ...refs.slice(0, 2)]);
-    expect(judgePair({ fileId: 99, text: audio, audio }, self, empty, settings)).toMatchObject({ kept: true, agreement: null });
+    expect(judge(audio, audio, self)).toMatchObject({ kept: true, agreement: null });
   });
 });

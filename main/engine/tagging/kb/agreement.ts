@@ -17,16 +17,30 @@ function median(values: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** z of `own` against the reference scores; null when there are too few references. */
-export function robustZ(own: number, references: number[], minSpread: number): number | null {
+export interface Level {
+  level: number;
+  spread: number;
+}
+
+/** Median and floored 1.4826·MAD of the reference scores; null when there are too few. */
+export function robustLevel(references: number[], minSpread: number): Level | null {
   if (references.length < MIN_REFERENCES) return null;
   const level = median(references);
   const spread = Math.max(minSpread, MAD_SCALE * median(references.map((r) => Math.abs(r - level))));
-  return (own - level) / spread;
+  return { level, spread };
+}
+
+/** z of `own` against the reference scores; null when there are too few references. */
+export function robustZ(own: number, references: number[], minSpread: number): number | null {
+  const l = robustLevel(references, minSpread);
+  return l && (own - l.level) / l.spread;
 }
 
 /** A fixed set of reference sounds (audio vectors with their files) to calibrate texts against. */
 export class ReferenceSounds {
+  /** Level and spread per text key: captioning asks about the same synonyms and captions again and again. */
+  private readonly levels = new Map<string, Level | null>();
+
   constructor(readonly items: readonly { fileId: number; vector: Float32Array }[]) {}
 
   /** The text's similarity to every reference except the given file's (leave-one-out). */
@@ -36,8 +50,19 @@ export class ReferenceSounds {
     return out;
   }
 
-  /** z of the text on this audio against the references (null: too few references). */
+  /** z of the text on this audio against the references, leaving the pair's own file out (null: too few references). */
   z(text: Float32Array, audio: Float32Array, minSpread: number, excludeFileId?: number): number | null {
     return robustZ(dot(text, audio), this.scores(text, excludeFileId), minSpread);
+  }
+
+  /**
+   * The same z against all references, their level and spread computed once per `key` (the text
+   * itself, or a pair's id and caption). Used when captioning, where one file among hundreds of
+   * references changes the median and MAD by at most one rank.
+   */
+  zCached(key: string, text: Float32Array, audio: Float32Array, minSpread: number): number | null {
+    let l = this.levels.get(key);
+    if (l === undefined) this.levels.set(key, (l = robustLevel(this.scores(text), minSpread)));
+    return l && (dot(text, audio) - l.level) / l.spread;
   }
 }

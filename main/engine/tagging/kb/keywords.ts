@@ -31,12 +31,12 @@ export function sharedWords(captions: readonly string[], min: number): string[] 
 
 export async function suggestKeywords(
   kb: KnowledgeBase,
-  q: { fileId: number; audio: Float32Array; catSynonyms: readonly string[] },
+  q: { audio: Float32Array; catSynonyms: readonly string[] },
   evidence: readonly KbHit[],
   s: Pick<KbSettings, 'keywordZ' | 'sharedWordMin' | 'captionZ'>,
 ): Promise<string[]> {
   const synonyms = [...new Set(q.catSynonyms.map((x) => x.trim()).filter(Boolean))];
-  const z = await kb.support(synonyms, q.audio, q.fileId);
+  const z = await kb.support(synonyms, q.audio);
   const supported = synonyms
     .map((word, i) => ({ word, z: z[i] }))
     .filter((x): x is { word: string; z: number } => x.z !== null && x.z >= s.keywordZ)
@@ -44,7 +44,7 @@ export async function suggestKeywords(
     .map((x) => x.word);
   const out: string[] = [];
   const seen = new Set<string>();
-  const agreeing = evidence.filter((e) => (kb.captionAgreement(e, q.audio, q.fileId) ?? -Infinity) >= s.captionZ);
+  const agreeing = evidence.filter((e) => (kb.captionAgreement(e, q.audio) ?? -Infinity) >= s.captionZ);
   for (const w of [...supported, ...sharedWords(agreeing.map((e) => e.caption), s.sharedWordMin)]) {
     const key = w.toLowerCase();
     if (!seen.has(key)) {

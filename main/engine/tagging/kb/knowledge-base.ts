@@ -14,7 +14,7 @@ import { loadUcsCatalogue } from '../../projects/ucs';
 import { ReferenceSounds } from './agreement';
 import { collectPairs } from './collect';
 import { dot, fileAudioVectors } from './file-audio';
-import { judgePair } from './refine';
+import { measurePair, verdictOf, type PairVerdict } from './refine';
 import { rankPairs, type PairMatrix } from './retrieve';
 import { KbStore, type PairRow } from './store';
 import { embedTexts } from './text-vectors';
@@ -33,6 +33,8 @@ export const captionSpaceOf = (embedderSpace: string) => `${embedderSpace}:capti
 export class KnowledgeBase {
   private readonly store: KbStore;
   private matrix: PairMatrix | null = null;
+  /** Row of each refined pair's file in the matrix. */
+  private rows = new Map<number, number>();
   private references: ReferenceSounds | null = null;
 
   constructor(private readonly deps: KnowledgeBaseDeps) {
@@ -47,7 +49,7 @@ export class KnowledgeBase {
     return this.deps.spaces.open(this.captionSpace, this.deps.embedder.dim);
   }
 
-  /** Collects pairs from metadata and accepted tags, embeds new captions, and refines every pair. */
+  /** Collects pairs from metadata and accepted tags, embeds new captions, and measures new and changed pairs. */
   async refresh(signal?: AbortSignal): Promise<KbStats> {
     const { db } = this.deps;
     const ucs = await loadUcsCatalogue();
@@ -61,16 +63,7 @@ export class KnowledgeBase {
     await this.embedCaptions(this.store.unembedded(this.captionSpace), signal);
     signal?.throwIfAborted();
     this.references = null;
-    const references = this.referenceSounds();
-    const pairs = this.store.pairs();
-    const audio = fileAudioVectors(db, this.deps.spaces, this.deps.embedder.space, pairs.map((p) => p.file_id));
-    const empty = await this.emptyText();
-    const captions = this.captions();
-    const space = this.deps.embedder.space;
-    db.transaction(() => {
-      this.store.clearVerdicts(space);
-      for (const p of pairs) this.refinePair(p, audio.get(p.file_id), captions, references, empty);
-    })();
+    this.measurePairs(this.store.unmeasured(this.deps.embedder.space), await this.emptyText());
     this.matrix = null;
     return this.stats();
   }
@@ -85,9 +78,7 @@ export class KnowledgeBase {
     this.deps.db.transaction(() => this.store.upsertPair(pair))();
     this.dropStaleCaptionVectors();
     await this.embedCaptions([pair]);
-    const audio = fileAudioVectors(this.deps.db, this.deps.spaces, this.deps.embedder.space, [fileId]).get(fileId);
-    const empty = await this.emptyText();
-    this.deps.db.transaction(() => this.refinePair(pair, audio, this.captions(), this.referenceSounds(), empty))();
+    this.measurePairs([pair], await this.emptyText());
     this.matrix = null;
   }
 
@@ -100,37 +91,56 @@ export class KnowledgeBase {
   /**
    * z of a retrieved pair's caption on the query's audio against the library's reference sounds:
    * the refinement test applied to (query audio, retrieved caption), i.e. whether that caption
-   * would pass as this sound's own description. Null when untestable.
+   * would pass as this sound's own description. Null when untestable. The caption's reference
+   * level is computed once (with every reference: one file among hundreds moves it by a rank).
    */
-  captionAgreement(hit: KbHit, audio: Float32Array, excludeFileId?: number): number | null {
-    const text = this.deps.spaces.existing(this.captionSpace)?.get(hit.fileId);
+  captionAgreement(hit: KbHit, audio: Float32Array): number | null {
+    const text = this.captionVector(hit.fileId);
     if (!text) return null;
-    return this.referenceSounds().z(text, audio, this.deps.settings.minSpread, excludeFileId);
+    return this.referenceSounds().zCached(`pair:${hit.fileId}:${hit.caption}`, text, audio, this.deps.settings.minSpread);
   }
 
   /** z of each text on the audio against the library's reference sounds; null where the model knows none of its words. */
-  async support(texts: readonly string[], audio: Float32Array, excludeFileId?: number): Promise<(number | null)[]> {
+  async support(texts: readonly string[], audio: Float32Array): Promise<(number | null)[]> {
     if (!texts.length) return [];
     const [vectors, empty] = await Promise.all([embedTexts(this.deps.embedder, texts), this.emptyText()]);
     const refs = this.referenceSounds();
-    return vectors.map((v) => (dot(v, empty) >= this.deps.settings.emptyTextSimilarity ? null : refs.z(v, audio, this.deps.settings.minSpread, excludeFileId)));
+    return vectors.map((v, i) =>
+      dot(v, empty) >= this.deps.settings.emptyTextSimilarity ? null : refs.zCached(`text:${texts[i]}`, v, audio, this.deps.settings.minSpread),
+    );
   }
 
   stats(): KbStats {
-    const c = this.store.counts(this.deps.embedder.space);
+    const c = this.store.counts(this.deps.embedder.space, this.deps.settings);
     return { ...c, pending: c.pairs - c.refined - c.excluded };
   }
 
-  /** The stored verdict on a file's pair (tests, the CLI's detail). */
-  verdict(fileId: number) {
-    return this.store.verdict(this.deps.embedder.space, fileId);
+  /** The verdict on a file's pair, or undefined when it has none for its current caption and audio. */
+  verdict(fileId: number): PairVerdict | undefined {
+    const m = this.store.measure(this.deps.embedder.space, fileId);
+    return m && verdictOf(m, this.deps.settings);
   }
 
-  private refinePair(p: PairRow, audio: Float32Array | undefined, captions: VectorStore, references: ReferenceSounds, empty: Float32Array): void {
-    const text = captions.get(p.file_id);
-    // Without its audio embedding (not indexed with this pack yet) a pair cannot be tested: it stays pending.
-    if (!audio || !text) return;
-    this.store.setVerdict(this.deps.embedder.space, p, judgePair({ fileId: p.file_id, text, audio }, references, empty, this.deps.settings));
+  /**
+   * Measures pairs against the library's reference sounds. A pair keeps its measure while its
+   * caption and audio stay the same (a refresh measures only new and changed pairs), so the
+   * reference sounds of older measures may differ by the files added since: median and MAD over
+   * hundreds of references move little. Without its audio embedding (not indexed with this pack
+   * yet) a pair cannot be measured and stays pending.
+   */
+  private measurePairs(pairs: readonly PairRow[], empty: Float32Array): void {
+    if (!pairs.length) return;
+    const { db, spaces, embedder, settings } = this.deps;
+    const audio = fileAudioVectors(db, spaces, embedder.space, pairs.map((p) => p.file_id));
+    const captions = this.captions();
+    const references = this.referenceSounds();
+    db.transaction(() => {
+      for (const p of pairs) {
+        const a = audio.get(p.file_id);
+        const text = captions.get(p.file_id);
+        if (a && text) this.store.setMeasure(embedder.space, p, measurePair({ fileId: p.file_id, text, audio: a }, references, empty, settings.minSpread));
+      }
+    })();
   }
 
   private dropStaleCaptionVectors(): void {
@@ -174,6 +184,14 @@ export class KnowledgeBase {
     return this.references;
   }
 
+  /** A pair's caption vector: from the refined pairs in memory, else from the caption space. */
+  private captionVector(fileId: number): Float32Array | undefined {
+    const m = this.pairMatrix();
+    const i = this.rows.get(fileId);
+    if (i !== undefined) return m.text.subarray(i * m.dim, (i + 1) * m.dim);
+    return this.deps.spaces.existing(this.captionSpace)?.get(fileId);
+  }
+
   private async emptyText(): Promise<Float32Array> {
     return (await embedTexts(this.deps.embedder, ['']))[0];
   }
@@ -182,7 +200,7 @@ export class KnowledgeBase {
     if (this.matrix) return this.matrix;
     const { db, spaces, embedder } = this.deps;
     const dim = embedder.dim;
-    const kept = this.store.keptPairs(embedder.space);
+    const kept = this.store.keptPairs(embedder.space, this.deps.settings);
     const audio = fileAudioVectors(db, spaces, embedder.space, kept.map((p) => p.file_id));
     const captions = spaces.existing(this.captionSpace);
     const rows = kept.flatMap((p) => {
@@ -203,6 +221,7 @@ export class KnowledgeBase {
       m.text.set(r.t, i * dim);
     });
     this.matrix = m;
+    this.rows = new Map(m.fileIds.map((id, i) => [id, i]));
     return m;
   }
 }

@@ -13,27 +13,45 @@ import { dot } from './file-audio';
 import type { ReferenceSounds } from './agreement';
 import type { KbSettings } from './types';
 
+/** What refinement measures of a pair; the verdict follows from the thresholds when it is read. */
+export interface PairMeasure {
+  /** The caption's z on its own audio against the reference sounds; null when untested (too few references). */
+  agreement: number | null;
+  /** Cosine similarity of the caption's vector to the empty text's. */
+  emptySimilarity: number;
+}
+
 export interface PairVerdict {
   kept: boolean;
-  /** The caption's z on its own audio; null when untested. */
   agreement: number | null;
   /** Why it was excluded, or why it was kept untested; null for a plain pass. */
   reason: string | null;
 }
 
-export function judgePair(
+export type RefineThresholds = Pick<KbSettings, 'agreementZ' | 'emptyTextSimilarity'>;
+
+export function measurePair(
   pair: { fileId: number; text: Float32Array; audio: Float32Array },
   references: ReferenceSounds,
   emptyText: Float32Array,
-  s: Pick<KbSettings, 'agreementZ' | 'minSpread' | 'emptyTextSimilarity'>,
-): PairVerdict {
-  if (dot(pair.text, emptyText) >= s.emptyTextSimilarity) {
-    return { kept: false, agreement: null, reason: 'the caption says nothing the model understands' };
-  }
-  const z = references.z(pair.text, pair.audio, s.minSpread, pair.fileId);
-  if (z === null) return { kept: true, agreement: null, reason: 'untested: too few other embedded sounds in the library' };
-  if (z < s.agreementZ) {
-    return { kept: false, agreement: z, reason: `the caption does not match its audio (z ${z.toFixed(2)} < ${s.agreementZ})` };
-  }
-  return { kept: true, agreement: z, reason: null };
+  minSpread: number,
+): PairMeasure {
+  return { agreement: references.z(pair.text, pair.audio, minSpread, pair.fileId), emptySimilarity: dot(pair.text, emptyText) };
 }
+
+/**
+ * The verdict of a measured pair. Thresholds apply when a verdict is read, so changing a setting
+ * takes effect without measuring again.
+ */
+export function verdictOf(m: PairMeasure, s: RefineThresholds): PairVerdict {
+  if (m.emptySimilarity >= s.emptyTextSimilarity) return { kept: false, agreement: m.agreement, reason: 'the caption says nothing the model understands' };
+  if (m.agreement === null) return { kept: true, agreement: null, reason: 'untested: too few other embedded sounds in the library' };
+  if (m.agreement < s.agreementZ) {
+    return { kept: false, agreement: m.agreement, reason: `the caption does not match its audio (z ${m.agreement.toFixed(2)} < ${s.agreementZ})` };
+  }
+  return { kept: true, agreement: m.agreement, reason: null };
+}
+
+/** SQL condition (over kb_refinement r) equal to verdictOf(...).kept, with its two parameters. */
+export const KEPT_SQL = `(r.empty_similarity < ? AND (r.agreement IS NULL OR r.agreement >= ?))`;
+export const keptParams = (s: RefineThresholds) => [s.emptyTextSimilarity, s.agreementZ];
