@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ReferenceSounds, robustZ } from '../../../main/engine/tagging/kb/agreement';
 import { normalize } from '../../../main/engine/tagging/kb/file-audio';
 import { measurePair, verdictOf } from '../../../main/engine/tagging/kb/refine';
-import { rankPairs, type PairMatrix } from '../../../main/engine/tagging/kb/retrieve';
+import { rankPairs, rowScorer, type PairMatrix } from '../../../main/engine/tagging/kb/retrieve';
+import { WasmRowScorer } from '../../../main/engine/tagging/kb/row-scores-wasm';
 import { Prng } from '../../fixtures/prng';
 
 const DIM = 16;
@@ -10,25 +11,42 @@ const rng = new Prng(7);
 const vec = () => normalize(Float32Array.from({ length: DIM }, () => rng.gaussian()));
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i], 0);
 
-function matrix(n: number): { m: PairMatrix; audio: Float32Array[]; text: Float32Array[] } {
-  const audio = Array.from({ length: n }, vec);
+function matrix(n: number, kernel: 'wasm' | 'js' = 'wasm', same?: Float32Array): { m: PairMatrix; audio: Float32Array[]; text: Float32Array[] } {
+  const audio = Array.from({ length: n }, () => same ?? vec());
   const text = Array.from({ length: n }, vec);
+  const rows = (vs: Float32Array[]) => {
+    const out = new Float32Array(n * DIM);
+    vs.forEach((v, i) => out.set(v, i * DIM));
+    return out;
+  };
   const m: PairMatrix = {
     dim: DIM,
     fileIds: audio.map((_, i) => 100 + i),
     paths: audio.map((_, i) => `/l/${i}.wav`),
     captions: audio.map((_, i) => `caption ${i}`),
-    audio: new Float32Array(n * DIM),
-    text: new Float32Array(n * DIM),
+    audio: rowScorer(rows(audio), DIM, kernel),
+    text: rowScorer(rows(text), DIM, kernel),
   };
-  audio.forEach((v, i) => m.audio.set(v, i * DIM));
-  text.forEach((v, i) => m.text.set(v, i * DIM));
   return { m, audio, text };
 }
 
+describe('row scores', () => {
+  it('the SIMD kernel runs here and agrees with the JavaScript loop to float32 precision', () => {
+    const rows = Float32Array.from({ length: 300 * 512 }, () => rng.gaussian() / 22);
+    expect(WasmRowScorer.create(rows, 512)).not.toBeNull();
+    expect(WasmRowScorer.create(rows.subarray(0, 3 * 510), 510)).toBeNull(); // not a multiple of 4: the JS loop
+    const q = normalize(Float32Array.from({ length: 512 }, () => rng.gaussian()));
+    const wasm = rowScorer(rows, 512, 'wasm').scores(q);
+    const js = rowScorer(rows, 512, 'js').scores(q);
+    expect(wasm).toHaveLength(300);
+    for (let i = 0; i < 300; i++) expect(Math.abs(wasm[i] - js[i])).toBeLessThan(1e-5);
+    expect(rowScorer(rows, 512).row(2)).toEqual(rows.subarray(1024, 1536));
+  });
+});
+
 describe('pair-to-pair ranking', () => {
-  it('W = 1 ranks as audio alone, W = 0 as text alone, and between mixes the two (seed 001, eq. 4)', () => {
-    const { m, audio, text } = matrix(60);
+  it.each(['wasm', 'js'] as const)('W = 1 ranks as audio alone, W = 0 as text alone, and between mixes the two (seed 001, eq. 4; %s kernel)', (kernel) => {
+    const { m, audio, text } = matrix(60, kernel);
     for (let t = 0; t < 10; t++) {
       const q = { audio: vec(), text: vec() };
       const ids = m.fileIds.map((id, i) => ({ id, a: dot(q.audio, audio[i]), t: dot(q.text, text[i]) }));
@@ -43,9 +61,8 @@ describe('pair-to-pair ranking', () => {
   });
 
   it('leaves out the excluded file and breaks ties by file id', () => {
-    const { m } = matrix(3);
     const same = vec();
-    for (let i = 0; i < 3; i++) m.audio.set(same, i * DIM);
+    const { m } = matrix(3, 'wasm', same);
     const hits = rankPairs(m, { audio: same, text: vec() }, { w: 1, k: 10, excludeFileId: 101 });
     expect(hits.map((h) => h.fileId)).toEqual([100, 102]);
   });

@@ -15,7 +15,7 @@ import { ReferenceSounds } from './agreement';
 import { collectPairs } from './collect';
 import { dot, fileAudioVectors } from './file-audio';
 import { measurePair, verdictOf, type PairVerdict } from './refine';
-import { rankPairs, type PairMatrix } from './retrieve';
+import { rankPairs, rowScorer, type PairMatrix } from './retrieve';
 import { KbStore, type PairRow } from './store';
 import { embedTexts } from './text-vectors';
 import type { KbHit, KbSettings, KbStats, PairSource } from './types';
@@ -35,6 +35,8 @@ export class KnowledgeBase {
   private matrix: PairMatrix | null = null;
   /** Row of each refined pair's file in the matrix. */
   private rows = new Map<number, number>();
+  /** Text halves of S per text-query vector (embedTexts returns one object per text), for the current matrix. */
+  private textScores = new WeakMap<Float32Array, Float32Array>();
   private references: ReferenceSounds | null = null;
 
   constructor(private readonly deps: KnowledgeBaseDeps) {
@@ -85,7 +87,10 @@ export class KnowledgeBase {
   /** The top-k refined pairs by S = W·<A_q, A_k> + (1−W)·<T_q, T_k>; `audio` and `text` L2-normalised. */
   retrieve(q: { audio: Float32Array; text: Float32Array }, o: { w: number; k: number; excludeFileId?: number }): KbHit[] {
     checkQuery(q, this.deps.embedder.dim, o.w);
-    return rankPairs(this.pairMatrix(), q, o);
+    const m = this.pairMatrix();
+    let text = this.textScores.get(q.text);
+    if (!text) this.textScores.set(q.text, (text = m.text.scores(q.text)));
+    return rankPairs(m, q, o, text);
   }
 
   /**
@@ -188,7 +193,7 @@ export class KnowledgeBase {
   private captionVector(fileId: number): Float32Array | undefined {
     const m = this.pairMatrix();
     const i = this.rows.get(fileId);
-    if (i !== undefined) return m.text.subarray(i * m.dim, (i + 1) * m.dim);
+    if (i !== undefined) return m.text.row(i);
     return this.deps.spaces.existing(this.captionSpace)?.get(fileId);
   }
 
@@ -208,20 +213,23 @@ export class KnowledgeBase {
       const t = captions?.get(p.file_id);
       return a && t ? [{ ...p, a, t }] : [];
     });
+    const audioRows = new Float32Array(rows.length * dim);
+    const textRows = new Float32Array(rows.length * dim);
+    rows.forEach((r, i) => {
+      audioRows.set(r.a, i * dim);
+      textRows.set(r.t, i * dim);
+    });
     const m: PairMatrix = {
       dim,
       fileIds: rows.map((r) => r.file_id),
       paths: rows.map((r) => r.path),
       captions: rows.map((r) => r.caption),
-      audio: new Float32Array(rows.length * dim),
-      text: new Float32Array(rows.length * dim),
+      audio: rowScorer(audioRows, dim),
+      text: rowScorer(textRows, dim),
     };
-    rows.forEach((r, i) => {
-      m.audio.set(r.a, i * dim);
-      m.text.set(r.t, i * dim);
-    });
     this.matrix = m;
     this.rows = new Map(m.fileIds.map((id, i) => [id, i]));
+    this.textScores = new WeakMap();
     return m;
   }
 }
