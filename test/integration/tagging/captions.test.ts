@@ -90,7 +90,8 @@ describe('captions', () => {
     // Words shared by retrieved captions count only from captions that agree with the rumble: the
     // hum and whoosh pairs among the top k lend none.
     const shared = r.keywords.filter((k) => !offered.includes(k));
-    const agreeing = r.evidence.filter((e) => kb.captionAgreement(e, query(rumble).audio)! >= settings.captionZ);
+    const agreement = await Promise.all(r.evidence.map((e) => kb.captionAgreement(e, query(rumble).audio)));
+    const agreeing = r.evidence.filter((_, i) => agreement[i]! >= settings.captionZ);
     expect(agreeing.length).toBeGreaterThanOrEqual(settings.sharedWordMin);
     expect(agreeing.length).toBeLessThan(r.evidence.length);
     for (const w of shared) expect(agreeing.filter((e) => e.caption.toLowerCase().includes(w)).length, w).toBeGreaterThanOrEqual(settings.sharedWordMin);

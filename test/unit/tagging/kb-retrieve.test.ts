@@ -77,7 +77,7 @@ describe('agreement and refinement', () => {
 
   it('keeps a pair whose caption picks out its own audio, excludes one that does not or says nothing', () => {
     const refs = Array.from({ length: 30 }, (_, i) => ({ fileId: i, vector: vec() }));
-    const references = new ReferenceSounds(refs);
+    const references = new ReferenceSounds(refs, []);
     const audio = vec();
     const settings = { agreementZ: 1, emptyTextSimilarity: 0.98 };
     const empty = vec();
@@ -94,7 +94,22 @@ describe('agreement and refinement', () => {
     const m = measurePair({ fileId: 99, text: audio, audio }, references, empty, 0.05);
     expect(verdictOf(m, { ...settings, agreementZ: m.agreement! + 0.01 }).kept).toBe(false);
     // Its own file is never one of its references.
-    const self = new ReferenceSounds([{ fileId: 99, vector: audio }, ...refs.slice(0, 2)]);
+    const self = new ReferenceSounds([{ fileId: 99, vector: audio }, ...refs.slice(0, 2)], []);
     expect(judge(audio, audio, self)).toMatchObject({ kept: true, agreement: null });
+  });
+
+  it('a library of one kind of sound keeps its right pairs through the noise references, and still excludes a wrong one', () => {
+    const audio = vec();
+    // Every library reference is a near copy of this sound: the library's level is this sound's.
+    const library = Array.from({ length: 20 }, (_, i) => ({ fileId: i, vector: normalize(audio.map((x) => x + 0.05 * rng.gaussian())) }));
+    const noise = Array.from({ length: 4 }, vec);
+    const settings = { agreementZ: 1, emptyTextSimilarity: 0.98 };
+    const empty = vec();
+    const libraryOnly = verdictOf(measurePair({ fileId: 99, text: audio, audio }, new ReferenceSounds(library, []), empty, 0.05), settings);
+    expect(libraryOnly.kept).toBe(false);
+    const both = new ReferenceSounds(library, noise);
+    expect(verdictOf(measurePair({ fileId: 99, text: audio, audio }, both, empty, 0.05), settings).kept).toBe(true);
+    const wrong = normalize(audio.map((x) => -x));
+    expect(verdictOf(measurePair({ fileId: 99, text: wrong, audio }, both, empty, 0.05), settings).kept).toBe(false);
   });
 });

@@ -64,7 +64,7 @@ export async function captionFile(deps: CaptionDeps, q: CaptionQuery, signal?: A
     route = 'lalm';
   } else {
     const best = evidence[0];
-    const z = best ? kb.captionAgreement(best, q.audio) : null;
+    const z = best ? await kb.captionAgreement(best, q.audio) : null;
     if (best && z !== null && z >= settings.captionZ) {
       caption = best.caption;
       route = 'retrieved';

@@ -44,7 +44,8 @@ export async function suggestKeywords(
     .map((x) => x.word);
   const out: string[] = [];
   const seen = new Set<string>();
-  const agreeing = evidence.filter((e) => (kb.captionAgreement(e, q.audio) ?? -Infinity) >= s.captionZ);
+  const agreement = await Promise.all(evidence.map((e) => kb.captionAgreement(e, q.audio)));
+  const agreeing = evidence.filter((_, i) => (agreement[i] ?? -Infinity) >= s.captionZ);
   for (const w of [...supported, ...sharedWords(agreeing.map((e) => e.caption), s.sharedWordMin)]) {
     const key = w.toLowerCase();
     if (!seen.has(key)) {

@@ -11,6 +11,7 @@ import type { VectorSpaces } from '../../library/spaces';
 import type { VectorStore } from '../../library/vector-types';
 import type { Embedder } from '../../models/types';
 import { loadUcsCatalogue } from '../../projects/ucs';
+import { referenceSounds as referenceNoises } from '../../loop/critics/reference-sounds';
 import { ReferenceSounds } from './agreement';
 import { collectPairs } from './collect';
 import { dot, fileAudioVectors } from './file-audio';
@@ -19,6 +20,9 @@ import { rankPairs, rowScorer, type PairMatrix } from './retrieve';
 import { KbStore, type PairRow } from './store';
 import { embedTexts } from './text-vectors';
 import type { KbHit, KbSettings, KbStats, PairSource } from './types';
+
+/** Length of the synthetic reference noises: long enough for a stable spectrum, short to embed. */
+const NOISE_SECONDS = 2;
 
 export interface KnowledgeBaseDeps {
   db: Db;
@@ -38,6 +42,8 @@ export class KnowledgeBase {
   /** Text halves of S per text-query vector (embedTexts returns one object per text), for the current matrix. */
   private textScores = new WeakMap<Float32Array, Float32Array>();
   private references: ReferenceSounds | null = null;
+  /** The synthetic noises' embeddings (they do not change with the library). */
+  private noise: Float32Array[] | null = null;
 
   constructor(private readonly deps: KnowledgeBaseDeps) {
     this.store = new KbStore(deps.db);
@@ -65,7 +71,7 @@ export class KnowledgeBase {
     await this.embedCaptions(this.store.unembedded(this.captionSpace), signal);
     signal?.throwIfAborted();
     this.references = null;
-    this.measurePairs(this.store.unmeasured(this.deps.embedder.space), await this.emptyText());
+    await this.measurePairs(this.store.unmeasured(this.deps.embedder.space), await this.emptyText());
     this.matrix = null;
     return this.stats();
   }
@@ -80,7 +86,7 @@ export class KnowledgeBase {
     this.deps.db.transaction(() => this.store.upsertPair(pair))();
     this.dropStaleCaptionVectors();
     await this.embedCaptions([pair]);
-    this.measurePairs([pair], await this.emptyText());
+    await this.measurePairs([pair], await this.emptyText());
     this.matrix = null;
   }
 
@@ -99,17 +105,17 @@ export class KnowledgeBase {
    * would pass as this sound's own description. Null when untestable. The caption's reference
    * level is computed once (with every reference: one file among hundreds moves it by a rank).
    */
-  captionAgreement(hit: KbHit, audio: Float32Array): number | null {
+  async captionAgreement(hit: KbHit, audio: Float32Array): Promise<number | null> {
     const text = this.captionVector(hit.fileId);
     if (!text) return null;
-    return this.referenceSounds().zCached(`pair:${hit.fileId}:${hit.caption}`, text, audio, this.deps.settings.minSpread);
+    return (await this.referenceSounds()).zCached(`pair:${hit.fileId}:${hit.caption}`, text, audio, this.deps.settings.minSpread);
   }
 
   /** z of each text on the audio against the library's reference sounds; null where the model knows none of its words. */
   async support(texts: readonly string[], audio: Float32Array): Promise<(number | null)[]> {
     if (!texts.length) return [];
     const [vectors, empty] = await Promise.all([embedTexts(this.deps.embedder, texts), this.emptyText()]);
-    const refs = this.referenceSounds();
+    const refs = await this.referenceSounds();
     return vectors.map((v, i) =>
       dot(v, empty) >= this.deps.settings.emptyTextSimilarity ? null : refs.zCached(`text:${texts[i]}`, v, audio, this.deps.settings.minSpread),
     );
@@ -133,12 +139,12 @@ export class KnowledgeBase {
    * hundreds of references move little. Without its audio embedding (not indexed with this pack
    * yet) a pair cannot be measured and stays pending.
    */
-  private measurePairs(pairs: readonly PairRow[], empty: Float32Array): void {
+  private async measurePairs(pairs: readonly PairRow[], empty: Float32Array): Promise<void> {
     if (!pairs.length) return;
     const { db, spaces, embedder, settings } = this.deps;
     const audio = fileAudioVectors(db, spaces, embedder.space, pairs.map((p) => p.file_id));
     const captions = this.captions();
-    const references = this.referenceSounds();
+    const references = await this.referenceSounds();
     db.transaction(() => {
       for (const p of pairs) {
         const a = audio.get(p.file_id);
@@ -177,15 +183,20 @@ export class KnowledgeBase {
    * The library sounds texts are calibrated against: up to `referenceFiles` embedded files spread
    * over the id range by a fixed hash, so the same library gives the same references.
    */
-  private referenceSounds(): ReferenceSounds {
+  private async referenceSounds(): Promise<ReferenceSounds> {
     if (this.references) return this.references;
+    const { db, spaces, embedder, settings } = this.deps;
     const ids = (
-      this.deps.db
+      db
         .prepare(`SELECT id FROM files WHERE status = 'ok' AND embed_space = ? ORDER BY (id * 2654435761) % 4294967296, id LIMIT ?`)
-        .all(this.deps.embedder.space, this.deps.settings.referenceFiles) as { id: number }[]
+        .all(embedder.space, settings.referenceFiles) as { id: number }[]
     ).map((r) => r.id);
-    const vectors = fileAudioVectors(this.deps.db, this.deps.spaces, this.deps.embedder.space, ids);
-    this.references = new ReferenceSounds([...vectors].map(([fileId, vector]) => ({ fileId, vector })));
+    const vectors = fileAudioVectors(db, spaces, embedder.space, ids);
+    this.noise ??= await embedder.embedAudio(referenceNoises(embedder.sampleRate, Math.min(NOISE_SECONDS, embedder.windowSeconds)).map((n) => n.samples));
+    this.references = new ReferenceSounds(
+      [...vectors].map(([fileId, vector]) => ({ fileId, vector })),
+      this.noise,
+    );
     return this.references;
   }
 
