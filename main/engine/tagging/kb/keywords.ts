@@ -1,6 +1,6 @@
 /**
  * Keywords of a caption suggestion: the chosen CatID's UCS synonyms that the audio supports (their
- * CLAP text score on the audio, as a z against the library's reference sounds, at least
+ * CLAP text score on the audio, as a z against the reference sounds, at least
  * `keywordZ`), then the words that at least `sharedWordMin` retrieved captions share, counting only
  * the retrieved captions that agree with this audio (the caption test, `captionZ`): a small
  * knowledge base fills the top k with neighbours of other kinds, and their words are not this

@@ -1,6 +1,6 @@
 /**
  * The library's knowledge base of audio-text pairs (seed 001 §3.5) and pair-to-pair retrieval over
- * its refined part (§3.4). Pairs and verdicts live in the database (migration 008); caption text
+ * its refined part (§3.4). Pairs and their measures live in the database (migration 008); caption text
  * vectors in the vector space `<embedder space>:caption`, keyed by file id and embedded once per
  * caption; the refined pairs are held in memory for retrieval and reloaded after every change
  * made through this object.
@@ -100,7 +100,7 @@ export class KnowledgeBase {
   }
 
   /**
-   * z of a retrieved pair's caption on the query's audio against the library's reference sounds:
+   * z of a retrieved pair's caption on the query's audio against the reference sounds:
    * the refinement test applied to (query audio, retrieved caption), i.e. whether that caption
    * would pass as this sound's own description. Null when untestable. The caption's reference
    * level is computed once (with every reference: one file among hundreds moves it by a rank).
@@ -111,7 +111,7 @@ export class KnowledgeBase {
     return (await this.referenceSounds()).zCached(`pair:${hit.fileId}:${hit.caption}`, text, audio, this.deps.settings.minSpread);
   }
 
-  /** z of each text on the audio against the library's reference sounds; null where the model knows none of its words. */
+  /** z of each text on the audio against the reference sounds; null where the model knows none of its words. */
   async support(texts: readonly string[], audio: Float32Array): Promise<(number | null)[]> {
     if (!texts.length) return [];
     const [vectors, empty] = await Promise.all([embedTexts(this.deps.embedder, texts), this.emptyText()]);
@@ -133,7 +133,7 @@ export class KnowledgeBase {
   }
 
   /**
-   * Measures pairs against the library's reference sounds. A pair keeps its measure while its
+   * Measures pairs against the reference sounds. A pair keeps its measure while its
    * caption and audio stay the same (a refresh measures only new and changed pairs), so the
    * reference sounds of older measures may differ by the files added since: median and MAD over
    * hundreds of references move little. Without its audio embedding (not indexed with this pack
@@ -180,8 +180,9 @@ export class KnowledgeBase {
   }
 
   /**
-   * The library sounds texts are calibrated against: up to `referenceFiles` embedded files spread
-   * over the id range by a fixed hash, so the same library gives the same references.
+   * The sounds texts are calibrated against: up to `referenceFiles` embedded library files spread
+   * over the id range by a fixed hash (the same library gives the same references), and the
+   * critic's synthetic noises, which contain no event.
    */
   private async referenceSounds(): Promise<ReferenceSounds> {
     if (this.references) return this.references;

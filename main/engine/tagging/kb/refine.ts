@@ -2,11 +2,11 @@
  * Refinement of the knowledge base (seed 001 §3.5). The seed keeps the knowledge-base pairs that
  * pairs of a trusted training set retrieve with their concatenated [Enc_A; Enc_T] embeddings
  * (eq. 7–9). A user's library has no trusted set, so each pair is tested against its own two
- * halves instead: its caption must pick its own sound out of the library, i.e. Enc_T(T_i) must be
- * closer to Enc_A(A_i) than to the library's reference sounds by `agreementZ` robust spreads. This
- * is the cross term of the seed's concatenated similarity (<[a;t],[a';t']> = <a,a'> + <t,t'>, whose
- * pairs agree only when text and audio point the same way), measured against the library instead
- * of a training set. A caption the text encoder cannot tell from an empty text is excluded too: it
+ * halves instead: Enc_T(T_i) must be closer to Enc_A(A_i) than to reference sounds (a sample of the
+ * library, and event-free noises; agreement.ts) by `agreementZ` robust spreads. This is the cross
+ * term of the seed's concatenated similarity (<[a;t],[a';t']> = <a,a'> + <t,t'>, whose pairs agree
+ * only when text and audio point the same way), measured against references instead of a
+ * training set. A caption the text encoder cannot tell from an empty text is excluded too: it
  * would match every query alike. README "Knowledge base" explains the choice.
  */
 import { dot } from './file-audio';
