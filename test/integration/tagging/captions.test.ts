@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFile } from '../../../main/engine/audio';
 import { CuebankError } from '../../../main/engine/errors';
-import { loadUcsCatalogue } from '../../../main/engine/projects/ucs';
+import ucsList from '../../../resources/ucs/ucs-8.2.1-en.json';
 import {
   KnowledgeBase,
   captionFile,
@@ -28,18 +28,18 @@ describe('captions', () => {
   let kb: KnowledgeBase;
   let settings: KbSettings;
   let audioOf: Map<number, Float32Array>;
-  let ucs: Awaited<ReturnType<typeof loadUcsCatalogue>>;
 
   const label = (c: ConceptId) => {
-    const cat = ucs.require(conceptById(c).ucsCatIds[0]); // the fixture's first UCS subcategory of the concept
-    return { labelPhrase: `${cat.category} ${cat.subCategory}`.toLowerCase(), catSynonyms: cat.synonyms };
+    // The fixture's first UCS subcategory of the concept, read from the shipped UCS list.
+    const id = conceptById(c).ucsCatIds[0];
+    const cat = (ucsList as { CatID: string; Category: string; SubCategory: string; Synonyms?: string[] }[]).find((e) => e.CatID === id)!;
+    return { labelPhrase: `${cat.Category} ${cat.SubCategory}`.toLowerCase(), catSynonyms: cat.Synonyms ?? [] };
   };
   const query = (f: KbFile, c: ConceptId = f.concepts[0]) => ({ fileId: L.fileId(f.path), audio: audioOf.get(L.fileId(f.path))!, ...label(c) });
   const single = () => L.undescribed.filter((f) => f.concepts.length === 1);
 
   beforeAll(async () => {
     L = await kbLibrary();
-    ucs = await loadUcsCatalogue();
     settings = kbSettingsOf(L.config.tagging);
     kb = new KnowledgeBase({ db: L.db, spaces: L.spaces, embedder: L.embedder, settings });
     await kb.refresh();
