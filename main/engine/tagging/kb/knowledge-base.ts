@@ -7,11 +7,11 @@
  */
 import type { Db } from '../../db/open';
 import { CuebankError } from '../../errors';
+import { referenceSounds as referenceNoises } from '../../loop/critics/reference-sounds';
 import type { VectorSpaces } from '../../library/spaces';
 import type { VectorStore } from '../../library/vector-types';
 import type { Embedder } from '../../models/types';
 import { loadUcsCatalogue } from '../../projects/ucs';
-import { referenceSounds as referenceNoises } from '../../loop/critics/reference-sounds';
 import { ReferenceSounds } from './agreement';
 import { collectPairs } from './collect';
 import { dot, fileAudioVectors } from './file-audio';
