@@ -18,6 +18,7 @@ import type { CatScore } from '../../../preload/contract/tagging';
 import type { UcsCatalogue, UcsCategory } from '../ucs/catalogue';
 import type { ClassVectors } from './classify-text';
 import type { UcsWordIndex } from './classify-words';
+import { rowScorer, type RowScorer } from './kb/retrieve';
 
 export interface ClassifierSettings {
   temperature: number;
@@ -35,6 +36,7 @@ const T_GRID = Array.from({ length: 48 }, (_, i) => 0.005 * Math.pow(200, i / 47
 
 export class UcsClassifier {
   private temperature: number;
+  private scorer: RowScorer | null = null;
 
   constructor(
     readonly ucs: UcsCatalogue,
@@ -51,30 +53,13 @@ export class UcsClassifier {
 
   /** Per CatID, the best cosine of any of the (unit) window vectors with its class vector. */
   audioScores(windows: readonly Float32Array[]): Float32Array {
-    const { matrix, dim } = this.classes!;
-    const n = this.ucs.categories.length;
-    const out = new Float32Array(n).fill(-Infinity);
-    // Four partial sums: this loop is the classification's whole cost (752 × 512 per window), and
-    // independent accumulators let the JIT overlap the multiply-adds (about twice as fast).
-    const tail = dim - (dim % 4);
+    // 752 × 512 multiply-adds per window are the classification's whole cost: the knowledge base's
+    // SIMD row kernel (f32x4, JavaScript loop where the host has no SIMD) does them.
+    this.scorer ??= rowScorer(this.classes!.matrix, this.classes!.dim);
+    const out = new Float32Array(this.ucs.categories.length).fill(-Infinity);
     for (const audio of windows) {
-      for (let c = 0; c < n; c++) {
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        let o = c * dim;
-        let d = 0;
-        for (; d < tail; d += 4, o += 4) {
-          s0 += audio[d] * matrix[o];
-          s1 += audio[d + 1] * matrix[o + 1];
-          s2 += audio[d + 2] * matrix[o + 2];
-          s3 += audio[d + 3] * matrix[o + 3];
-        }
-        for (; d < dim; d++, o++) s0 += audio[d] * matrix[o];
-        const s = s0 + s1 + s2 + s3;
-        if (s > out[c]) out[c] = s;
-      }
+      const s = this.scorer.scores(audio);
+      for (let c = 0; c < out.length; c++) if (s[c] > out[c]) out[c] = s[c];
     }
     return out;
   }
