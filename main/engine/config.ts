@@ -45,6 +45,11 @@ export interface SearchSettings {
   keywordWeight: number;
   /** Vector candidates fetched per requested result before grouping windows by file and filtering. */
   candidateFactor: number;
+  /**
+   * Weight of the text-to-text similarity of the query and a file's caption (its description or
+   * accepted tag, the knowledge base's caption vectors; seed 001 eq. 3) added to S_text.
+   */
+  captionWeight: number;
 }
 
 export interface ModelSettings {
@@ -219,6 +224,18 @@ export interface TaggingSettings {
   k: number;
   /** OpenAI-compatible endpoint of an audio-language model that captions; null: captions without one. */
   lalmUrl: string | null;
+  /** Files captioned at once by a tag job (language-model calls in flight at most). */
+  concurrency: number;
+  /**
+   * Softmax temperature over the CatID scores (README "Tagging", confidence): used as it is until the
+   * library holds `fitTemperatureMinFiles` files that carry their own CatID, then fitted on them.
+   */
+  temperature: number;
+  fitTemperatureMinFiles: number;
+  /** Logit added per file word (name, folders, metadata) that matches a CatID's UCS name or synonyms. */
+  wordWeight: number;
+  /** Most prompts per CatID in the zero-shot ensemble (name prompts, explanation, synonym groups). */
+  promptsPerCategory: number;
   kb: TaggingKbSettings;
 }
 
@@ -254,6 +271,11 @@ export interface TaggingSettingsInput {
   w?: number;
   k?: number;
   lalmUrl?: string | null;
+  concurrency?: number;
+  temperature?: number;
+  fitTemperatureMinFiles?: number;
+  wordWeight?: number;
+  promptsPerCategory?: number;
   kb?: Partial<TaggingKbSettings>;
 }
 
@@ -263,6 +285,11 @@ export function resolveTaggingSettings(input: TaggingSettingsInput = {}): Taggin
     w: input.w ?? d.w,
     k: input.k ?? d.k,
     lalmUrl: input.lalmUrl === undefined ? d.lalmUrl : input.lalmUrl,
+    concurrency: Math.max(1, Math.floor(input.concurrency ?? d.concurrency)),
+    temperature: input.temperature ?? d.temperature,
+    fitTemperatureMinFiles: input.fitTemperatureMinFiles ?? d.fitTemperatureMinFiles,
+    wordWeight: input.wordWeight ?? d.wordWeight,
+    promptsPerCategory: Math.max(1, Math.floor(input.promptsPerCategory ?? d.promptsPerCategory)),
     kb: { ...d.kb, ...input.kb },
   };
 }

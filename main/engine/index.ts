@@ -20,6 +20,7 @@ import { getUiState, setUiState } from './ui-state';
 import { projectHandlers } from './projects/handlers';
 import { ucsHandlers } from './ucs/handlers';
 import { tagWriteHandlers } from './tagging/write/handlers';
+import { createTaggingFeature } from './tagging/handlers';
 import type { StageTimings } from './models/types';
 import { defaultGenerateServices } from './loop/default-services';
 import { createGenerateFeature } from './loop/handlers';
@@ -64,6 +65,7 @@ export async function createEngine(config: EngineConfig, options: EngineOptions 
   const models = new EmbedderSlot(cfg.modelsDir, cfg.models);
   const interrupted = jobs.recoverInterrupted();
   const library = createLibraryFeature({ db, spaces, jobs, config: cfg, embedders: models, timings: options.timings });
+  const tagging = createTaggingFeature({ db, spaces, jobs, config: cfg, embedders: models });
   const generate = createGenerateFeature({
     db,
     jobs,
@@ -93,12 +95,15 @@ export async function createEngine(config: EngineConfig, options: EngineOptions 
     ...projectHandlers(db, cfg, jobs),
     ...ucsHandlers(),
     ...tagWriteHandlers(db),
+    ...tagging.handlers,
   };
 
   if (options.background) {
     const resume = interrupted.filter((j) => j.kind === 'index' || j.kind === 'embed');
     if (resume.length) library.resumeIndex();
     else void library.embedMissing().catch(() => undefined);
+    // A tag job a crash interrupted goes on (it skips the files it had already tagged).
+    for (const j of interrupted.filter((i) => i.kind === 'tag')) void tagging.resume(j.params).catch(() => undefined);
   }
 
   let closed = false;

@@ -9,6 +9,7 @@ import { modelsChannels } from './models';
 import { projectsChannels } from './projects';
 import { searchChannels } from './search';
 import { tagWriteChannels } from './tag-write';
+import { taggingChannels } from './tagging';
 import { uiChannels } from './ui';
 
 export * from './app';
@@ -22,6 +23,7 @@ export * from './models';
 export * from './projects';
 export * from './search';
 export * from './tag-write';
+export * from './tagging';
 export * from './ui';
 export * from './wire';
 
@@ -38,6 +40,7 @@ export const channels = {
   ...generateChannels,
   ...projectsChannels,
   ...tagWriteChannels,
+  ...taggingChannels,
 };
 
 /** Channels the host (Electron main, web bridge) answers; every other channel goes to the engine. */

@@ -9,6 +9,10 @@ export const SearchFiltersSchema = z
     channels: z.array(z.number().int().positive()).max(32).optional(),
     /** Only files under this folder (a library folder or any folder below one). */
     folder: PathSchema.optional(),
+    /** Only files whose tag (suggested, accepted, edited or the file's own) has one of these UCS CatIDs. */
+    catIds: z.array(z.string().min(1).max(64)).max(100).optional(),
+    /** Only files whose tag's CatID is in this UCS Category (e.g. "WEATHER"), any subcategory. */
+    category: z.string().min(1).max(64).optional(),
   })
   .strict();
 export type SearchFilters = z.infer<typeof SearchFiltersSchema>;
@@ -53,7 +57,14 @@ export const SearchHitSchema = z.object({
     audio: z.number().nullable(),
     text: z.number().nullable(),
     keyword: z.number().nullable(),
+    /** Text-to-text similarity of the query and the file's caption (seed 001 eq. 3); null when not scored. */
+    caption: z.number().nullable().optional(),
   }),
+  /** The file's tag (not rejected), for the library list's caption and CatID columns; null when it has none. */
+  tag: z
+    .object({ caption: z.string().nullable(), catId: z.string().nullable(), source: z.string() })
+    .nullable()
+    .optional(),
 });
 export type SearchHit = z.infer<typeof SearchHitSchema>;
 

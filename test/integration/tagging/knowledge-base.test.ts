@@ -45,11 +45,11 @@ describe('knowledge base', () => {
 
   it('keeps the wrong pair out of the refined knowledge base and keeps every right fixture pair', () => {
     const wrong = kb.verdict(L.fileId(L.wrong.path));
-    expect(wrong?.kept).toBe(0);
+    expect(wrong?.kept).toBe(false);
     expect(wrong?.reason).toMatch(/does not match its audio/);
     for (const f of L.described) {
       const v = kb.verdict(L.fileId(f.path));
-      expect(v?.kept, `${f.description}: ${v?.reason}`).toBe(1);
+      expect(v?.kept, `${f.description}: ${v?.reason}`).toBe(true);
       expect(v!.agreement!).toBeGreaterThan(kbSettingsOf(L.config.tagging).agreementZ);
     }
     expect(stats.refined).toBeGreaterThanOrEqual(L.described.length);
@@ -82,7 +82,7 @@ describe('knowledge base', () => {
 
   it('ranks exactly as audio alone at W = 1 and as text alone at W = 0', async () => {
     const captions = L.spaces.existing(captionSpaceOf(L.embedder.space))!;
-    const kept = (L.db.prepare(`SELECT file_id FROM kb_refinement WHERE kept = 1`).all() as { file_id: number }[]).map((r) => r.file_id);
+    const kept = (L.db.prepare(`SELECT file_id FROM kb_pairs`).all() as { file_id: number }[]).map((r) => r.file_id).filter((id) => kb.verdict(id)?.kept);
     const [text] = await L.embedder.embedText(['rumble']);
     for (const f of L.undescribed) {
       const q = { audio: audioOf.get(L.fileId(f.path))!, text };
@@ -114,8 +114,8 @@ describe('knowledge base', () => {
     const beep = L.undescribed.find((f) => f.concepts.length === 1 && f.concepts[0] === 'beep')!;
     await kb.addAccepted(L.fileId(hum.path), 'a steady mains hum');
     await kb.addAccepted(L.fileId(beep.path), 'deep earthquake rumble', 'edited');
-    expect(kb.verdict(L.fileId(hum.path))?.kept).toBe(1);
-    expect(kb.verdict(L.fileId(beep.path))?.kept).toBe(0);
+    expect(kb.verdict(L.fileId(hum.path))?.kept).toBe(true);
+    expect(kb.verdict(L.fileId(beep.path))?.kept).toBe(false);
     const s = kb.stats();
     expect(s.bySource.accepted).toBe(1);
     expect(s.bySource.edited).toBe(1);
@@ -142,7 +142,7 @@ describe('knowledge base', () => {
     const row = L.db.prepare(`SELECT caption, source FROM kb_pairs WHERE file_id = ?`).get(L.fileId(whoosh.path));
     expect(row).toEqual({ caption: 'a fast whoosh', source: 'accepted' });
     expect(L.db.prepare(`SELECT 1 FROM kb_pairs WHERE file_id = ?`).get(L.fileId(hiss.path))).toBeUndefined();
-    expect(kb.verdict(L.fileId(whoosh.path))?.kept).toBe(1);
+    expect(kb.verdict(L.fileId(whoosh.path))?.kept).toBe(true);
     // addAccepted's pairs are not in tags: a refresh rebuilds from the library and drops them.
     expect(s.bySource.accepted).toBe(1);
     expect(s.bySource.edited).toBeUndefined();

@@ -19,8 +19,8 @@ describe('migration 008: knowledge base', () => {
     expect(migrate(db, [...before, migration008])).toBe(8);
     db.prepare(`INSERT INTO kb_pairs (file_id, caption, source, fingerprint, updated_at) VALUES (7, 'door slam', 'bext', 'fp', 0)`).run();
     db.prepare(`INSERT INTO kb_caption_vectors (file_id, space, caption) VALUES (7, 's:caption', 'door slam')`).run();
-    db.prepare(`INSERT INTO kb_refinement (file_id, space, kept, agreement, reason, fingerprint, caption) VALUES (7, 's', 1, 3.2, NULL, 'fp', 'door slam')`).run();
-    expect(() => db.prepare(`INSERT INTO kb_refinement (file_id, space, kept, fingerprint, caption) VALUES (7, 't', 2, 'fp', 'x')`).run()).toThrow(/CHECK/);
+    db.prepare(`INSERT INTO kb_refinement (file_id, space, agreement, empty_similarity, fingerprint, caption) VALUES (7, 's', 3.2, 0.1, 'fp', 'door slam')`).run();
+    expect(() => db.prepare(`INSERT INTO kb_refinement (file_id, space, agreement, fingerprint, caption) VALUES (7, 't', 1, 'fp', 'x')`).run()).toThrow(/NOT NULL/);
     expect(() => db.prepare(`INSERT INTO kb_pairs (file_id, caption, source, fingerprint, updated_at) VALUES (8, 'x', 'bext', 'fp', 0)`).run()).toThrow(/FOREIGN KEY/);
     db.prepare(`DELETE FROM files WHERE id = 7`).run();
     expect(db.prepare(`SELECT COUNT(*) AS n FROM kb_pairs`).get()).toEqual({ n: 0 });

@@ -3,7 +3,8 @@ import type { Migration } from '../migration';
 /**
  * The tagging knowledge base (seed 001 §3.5): one audio-text pair per library file that has a
  * description (its metadata, its UCS name, or an accepted caption), which caption text vectors a
- * vector space holds, and the refinement verdict per embedding space. Caption vectors themselves
+ * vector space holds, and what refinement measured of each pair per embedding space (for the
+ * caption and audio it measured; the verdict follows from the settings when read). Caption vectors themselves
  * live in the vector space `<embedder space>:caption`, keyed by file id.
  *
  * kb_caption_vectors has no foreign key on purpose: when a file leaves the library its pair goes
@@ -30,16 +31,14 @@ export const migration008: Migration = {
       ) WITHOUT ROWID;
 
       CREATE TABLE kb_refinement (
-        file_id     INTEGER NOT NULL REFERENCES kb_pairs(file_id) ON DELETE CASCADE,
-        space       TEXT NOT NULL,
-        kept        INTEGER NOT NULL CHECK (kept IN (0, 1)),
-        agreement   REAL,
-        reason      TEXT,
-        fingerprint TEXT NOT NULL,
-        caption     TEXT NOT NULL,
+        file_id          INTEGER NOT NULL REFERENCES kb_pairs(file_id) ON DELETE CASCADE,
+        space            TEXT NOT NULL,
+        agreement        REAL,
+        empty_similarity REAL NOT NULL,
+        fingerprint      TEXT NOT NULL,
+        caption          TEXT NOT NULL,
         PRIMARY KEY (file_id, space)
       ) WITHOUT ROWID;
-      CREATE INDEX kb_refinement_kept ON kb_refinement(space, kept);
     `);
   },
 };

@@ -4,8 +4,8 @@
  *   (ii)  the top-k refined pairs by S = W·<A_q, A_k> + (1−W)·<T_q, T_k>;
  *   (iii) the final caption: the language model given the audio and the retrieved captions, or,
  *         without one, the best retrieved caption when it agrees with this file's audio as well
- *         as a knowledge-base pair must agree with its own (z on the audio against the library's
- *         reference sounds at least `captionZ`; README "Captions"), else the category phrase.
+ *         as a knowledge-base pair must agree with its own (z on the audio against the reference
+ *         sounds at least `captionZ`; README "Captions"), else the category phrase.
  * Every result carries the retrieved pairs (evidence) and which route made the caption.
  */
 import type { DecodedAudio } from '../../audio/types';
@@ -64,7 +64,7 @@ export async function captionFile(deps: CaptionDeps, q: CaptionQuery, signal?: A
     route = 'lalm';
   } else {
     const best = evidence[0];
-    const z = best ? kb.captionAgreement(best, q.audio, q.fileId) : null;
+    const z = best ? await kb.captionAgreement(best, q.audio) : null;
     if (best && z !== null && z >= settings.captionZ) {
       caption = best.caption;
       route = 'retrieved';

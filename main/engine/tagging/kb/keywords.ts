@@ -1,6 +1,6 @@
 /**
  * Keywords of a caption suggestion: the chosen CatID's UCS synonyms that the audio supports (their
- * CLAP text score on the audio, as a z against the library's reference sounds, at least
+ * CLAP text score on the audio, as a z against the reference sounds, at least
  * `keywordZ`), then the words that at least `sharedWordMin` retrieved captions share, counting only
  * the retrieved captions that agree with this audio (the caption test, `captionZ`): a small
  * knowledge base fills the top k with neighbours of other kinds, and their words are not this
@@ -31,12 +31,12 @@ export function sharedWords(captions: readonly string[], min: number): string[] 
 
 export async function suggestKeywords(
   kb: KnowledgeBase,
-  q: { fileId: number; audio: Float32Array; catSynonyms: readonly string[] },
+  q: { audio: Float32Array; catSynonyms: readonly string[] },
   evidence: readonly KbHit[],
   s: Pick<KbSettings, 'keywordZ' | 'sharedWordMin' | 'captionZ'>,
 ): Promise<string[]> {
   const synonyms = [...new Set(q.catSynonyms.map((x) => x.trim()).filter(Boolean))];
-  const z = await kb.support(synonyms, q.audio, q.fileId);
+  const z = await kb.support(synonyms, q.audio);
   const supported = synonyms
     .map((word, i) => ({ word, z: z[i] }))
     .filter((x): x is { word: string; z: number } => x.z !== null && x.z >= s.keywordZ)
@@ -44,7 +44,8 @@ export async function suggestKeywords(
     .map((x) => x.word);
   const out: string[] = [];
   const seen = new Set<string>();
-  const agreeing = evidence.filter((e) => (kb.captionAgreement(e, q.audio, q.fileId) ?? -Infinity) >= s.captionZ);
+  const agreement = await Promise.all(evidence.map((e) => kb.captionAgreement(e, q.audio)));
+  const agreeing = evidence.filter((_, i) => (agreement[i] ?? -Infinity) >= s.captionZ);
   for (const w of [...supported, ...sharedWords(agreeing.map((e) => e.caption), s.sharedWordMin)]) {
     const key = w.toLowerCase();
     if (!seen.has(key)) {

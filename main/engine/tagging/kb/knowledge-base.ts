@@ -1,12 +1,13 @@
 /**
  * The library's knowledge base of audio-text pairs (seed 001 §3.5) and pair-to-pair retrieval over
- * its refined part (§3.4). Pairs and verdicts live in the database (migration 008); caption text
+ * its refined part (§3.4). Pairs and their measures live in the database (migration 008); caption text
  * vectors in the vector space `<embedder space>:caption`, keyed by file id and embedded once per
  * caption; the refined pairs are held in memory for retrieval and reloaded after every change
  * made through this object.
  */
 import type { Db } from '../../db/open';
 import { CuebankError } from '../../errors';
+import { referenceSounds as referenceNoises } from '../../loop/critics/reference-sounds';
 import type { VectorSpaces } from '../../library/spaces';
 import type { VectorStore } from '../../library/vector-types';
 import type { Embedder } from '../../models/types';
@@ -14,11 +15,14 @@ import { loadUcsCatalogue } from '../../ucs/catalogue';
 import { ReferenceSounds } from './agreement';
 import { collectPairs } from './collect';
 import { dot, fileAudioVectors } from './file-audio';
-import { judgePair } from './refine';
-import { rankPairs, type PairMatrix } from './retrieve';
+import { measurePair, verdictOf, type PairVerdict } from './refine';
+import { rankPairs, rowScorer, type PairMatrix } from './retrieve';
 import { KbStore, type PairRow } from './store';
 import { embedTexts } from './text-vectors';
 import type { KbHit, KbSettings, KbStats, PairSource } from './types';
+
+/** Length of the synthetic reference noises: long enough for a stable spectrum, short to embed. */
+const NOISE_SECONDS = 2;
 
 export interface KnowledgeBaseDeps {
   db: Db;
@@ -33,7 +37,13 @@ export const captionSpaceOf = (embedderSpace: string) => `${embedderSpace}:capti
 export class KnowledgeBase {
   private readonly store: KbStore;
   private matrix: PairMatrix | null = null;
+  /** Row of each refined pair's file in the matrix. */
+  private rows = new Map<number, number>();
+  /** Text halves of S per text-query vector (embedTexts returns one object per text), for the current matrix. */
+  private textScores = new WeakMap<Float32Array, Float32Array>();
   private references: ReferenceSounds | null = null;
+  /** The synthetic noises' embeddings (they do not change with the library). */
+  private noise: Float32Array[] | null = null;
 
   constructor(private readonly deps: KnowledgeBaseDeps) {
     this.store = new KbStore(deps.db);
@@ -47,7 +57,7 @@ export class KnowledgeBase {
     return this.deps.spaces.open(this.captionSpace, this.deps.embedder.dim);
   }
 
-  /** Collects pairs from metadata and accepted tags, embeds new captions, and refines every pair. */
+  /** Collects pairs from metadata and accepted tags, embeds new captions, and measures new and changed pairs. */
   async refresh(signal?: AbortSignal): Promise<KbStats> {
     const { db } = this.deps;
     const ucs = await loadUcsCatalogue();
@@ -61,16 +71,7 @@ export class KnowledgeBase {
     await this.embedCaptions(this.store.unembedded(this.captionSpace), signal);
     signal?.throwIfAborted();
     this.references = null;
-    const references = this.referenceSounds();
-    const pairs = this.store.pairs();
-    const audio = fileAudioVectors(db, this.deps.spaces, this.deps.embedder.space, pairs.map((p) => p.file_id));
-    const empty = await this.emptyText();
-    const captions = this.captions();
-    const space = this.deps.embedder.space;
-    db.transaction(() => {
-      this.store.clearVerdicts(space);
-      for (const p of pairs) this.refinePair(p, audio.get(p.file_id), captions, references, empty);
-    })();
+    await this.measurePairs(this.store.unmeasured(this.deps.embedder.space), await this.emptyText());
     this.matrix = null;
     return this.stats();
   }
@@ -85,52 +86,72 @@ export class KnowledgeBase {
     this.deps.db.transaction(() => this.store.upsertPair(pair))();
     this.dropStaleCaptionVectors();
     await this.embedCaptions([pair]);
-    const audio = fileAudioVectors(this.deps.db, this.deps.spaces, this.deps.embedder.space, [fileId]).get(fileId);
-    const empty = await this.emptyText();
-    this.deps.db.transaction(() => this.refinePair(pair, audio, this.captions(), this.referenceSounds(), empty))();
+    await this.measurePairs([pair], await this.emptyText());
     this.matrix = null;
   }
 
   /** The top-k refined pairs by S = W·<A_q, A_k> + (1−W)·<T_q, T_k>; `audio` and `text` L2-normalised. */
   retrieve(q: { audio: Float32Array; text: Float32Array }, o: { w: number; k: number; excludeFileId?: number }): KbHit[] {
     checkQuery(q, this.deps.embedder.dim, o.w);
-    return rankPairs(this.pairMatrix(), q, o);
+    const m = this.pairMatrix();
+    let text = this.textScores.get(q.text);
+    if (!text) this.textScores.set(q.text, (text = m.text.scores(q.text)));
+    return rankPairs(m, q, o, text);
   }
 
   /**
-   * z of a retrieved pair's caption on the query's audio against the library's reference sounds:
+   * z of a retrieved pair's caption on the query's audio against the reference sounds:
    * the refinement test applied to (query audio, retrieved caption), i.e. whether that caption
-   * would pass as this sound's own description. Null when untestable.
+   * would pass as this sound's own description. Null when untestable. The caption's reference
+   * level is computed once (with every reference: one file among hundreds moves it by a rank).
    */
-  captionAgreement(hit: KbHit, audio: Float32Array, excludeFileId?: number): number | null {
-    const text = this.deps.spaces.existing(this.captionSpace)?.get(hit.fileId);
+  async captionAgreement(hit: KbHit, audio: Float32Array): Promise<number | null> {
+    const text = this.captionVector(hit.fileId);
     if (!text) return null;
-    return this.referenceSounds().z(text, audio, this.deps.settings.minSpread, excludeFileId);
+    return (await this.referenceSounds()).zCached(`pair:${hit.fileId}:${hit.caption}`, text, audio, this.deps.settings.minSpread);
   }
 
-  /** z of each text on the audio against the library's reference sounds; null where the model knows none of its words. */
-  async support(texts: readonly string[], audio: Float32Array, excludeFileId?: number): Promise<(number | null)[]> {
+  /** z of each text on the audio against the reference sounds; null where the model knows none of its words. */
+  async support(texts: readonly string[], audio: Float32Array): Promise<(number | null)[]> {
     if (!texts.length) return [];
     const [vectors, empty] = await Promise.all([embedTexts(this.deps.embedder, texts), this.emptyText()]);
-    const refs = this.referenceSounds();
-    return vectors.map((v) => (dot(v, empty) >= this.deps.settings.emptyTextSimilarity ? null : refs.z(v, audio, this.deps.settings.minSpread, excludeFileId)));
+    const refs = await this.referenceSounds();
+    return vectors.map((v, i) =>
+      dot(v, empty) >= this.deps.settings.emptyTextSimilarity ? null : refs.zCached(`text:${texts[i]}`, v, audio, this.deps.settings.minSpread),
+    );
   }
 
   stats(): KbStats {
-    const c = this.store.counts(this.deps.embedder.space);
+    const c = this.store.counts(this.deps.embedder.space, this.deps.settings);
     return { ...c, pending: c.pairs - c.refined - c.excluded };
   }
 
-  /** The stored verdict on a file's pair (tests, the CLI's detail). */
-  verdict(fileId: number) {
-    return this.store.verdict(this.deps.embedder.space, fileId);
+  /** The verdict on a file's pair, or undefined when it has none for its current caption and audio. */
+  verdict(fileId: number): PairVerdict | undefined {
+    const m = this.store.measure(this.deps.embedder.space, fileId);
+    return m && verdictOf(m, this.deps.settings);
   }
 
-  private refinePair(p: PairRow, audio: Float32Array | undefined, captions: VectorStore, references: ReferenceSounds, empty: Float32Array): void {
-    const text = captions.get(p.file_id);
-    // Without its audio embedding (not indexed with this pack yet) a pair cannot be tested: it stays pending.
-    if (!audio || !text) return;
-    this.store.setVerdict(this.deps.embedder.space, p, judgePair({ fileId: p.file_id, text, audio }, references, empty, this.deps.settings));
+  /**
+   * Measures pairs against the reference sounds. A pair keeps its measure while its
+   * caption and audio stay the same (a refresh measures only new and changed pairs), so the
+   * reference sounds of older measures may differ by the files added since: median and MAD over
+   * hundreds of references move little. Without its audio embedding (not indexed with this pack
+   * yet) a pair cannot be measured and stays pending.
+   */
+  private async measurePairs(pairs: readonly PairRow[], empty: Float32Array): Promise<void> {
+    if (!pairs.length) return;
+    const { db, spaces, embedder, settings } = this.deps;
+    const audio = fileAudioVectors(db, spaces, embedder.space, pairs.map((p) => p.file_id));
+    const captions = this.captions();
+    const references = await this.referenceSounds();
+    db.transaction(() => {
+      for (const p of pairs) {
+        const a = audio.get(p.file_id);
+        const text = captions.get(p.file_id);
+        if (a && text) this.store.setMeasure(embedder.space, p, measurePair({ fileId: p.file_id, text, audio: a }, references, empty, settings.minSpread));
+      }
+    })();
   }
 
   private dropStaleCaptionVectors(): void {
@@ -159,19 +180,33 @@ export class KnowledgeBase {
   }
 
   /**
-   * The library sounds texts are calibrated against: up to `referenceFiles` embedded files spread
-   * over the id range by a fixed hash, so the same library gives the same references.
+   * The sounds texts are calibrated against: up to `referenceFiles` embedded library files spread
+   * over the id range by a fixed hash (the same library gives the same references), and the
+   * critic's synthetic noises, which contain no event.
    */
-  private referenceSounds(): ReferenceSounds {
+  private async referenceSounds(): Promise<ReferenceSounds> {
     if (this.references) return this.references;
+    const { db, spaces, embedder, settings } = this.deps;
     const ids = (
-      this.deps.db
+      db
         .prepare(`SELECT id FROM files WHERE status = 'ok' AND embed_space = ? ORDER BY (id * 2654435761) % 4294967296, id LIMIT ?`)
-        .all(this.deps.embedder.space, this.deps.settings.referenceFiles) as { id: number }[]
+        .all(embedder.space, settings.referenceFiles) as { id: number }[]
     ).map((r) => r.id);
-    const vectors = fileAudioVectors(this.deps.db, this.deps.spaces, this.deps.embedder.space, ids);
-    this.references = new ReferenceSounds([...vectors].map(([fileId, vector]) => ({ fileId, vector })));
+    const vectors = fileAudioVectors(db, spaces, embedder.space, ids);
+    this.noise ??= await embedder.embedAudio(referenceNoises(embedder.sampleRate, Math.min(NOISE_SECONDS, embedder.windowSeconds)).map((n) => n.samples));
+    this.references = new ReferenceSounds(
+      [...vectors].map(([fileId, vector]) => ({ fileId, vector })),
+      this.noise,
+    );
     return this.references;
+  }
+
+  /** A pair's caption vector: from the refined pairs in memory, else from the caption space. */
+  private captionVector(fileId: number): Float32Array | undefined {
+    const m = this.pairMatrix();
+    const i = this.rows.get(fileId);
+    if (i !== undefined) return m.text.row(i);
+    return this.deps.spaces.existing(this.captionSpace)?.get(fileId);
   }
 
   private async emptyText(): Promise<Float32Array> {
@@ -182,7 +217,7 @@ export class KnowledgeBase {
     if (this.matrix) return this.matrix;
     const { db, spaces, embedder } = this.deps;
     const dim = embedder.dim;
-    const kept = this.store.keptPairs(embedder.space);
+    const kept = this.store.keptPairs(embedder.space, this.deps.settings);
     const audio = fileAudioVectors(db, spaces, embedder.space, kept.map((p) => p.file_id));
     const captions = spaces.existing(this.captionSpace);
     const rows = kept.flatMap((p) => {
@@ -190,19 +225,23 @@ export class KnowledgeBase {
       const t = captions?.get(p.file_id);
       return a && t ? [{ ...p, a, t }] : [];
     });
+    const audioRows = new Float32Array(rows.length * dim);
+    const textRows = new Float32Array(rows.length * dim);
+    rows.forEach((r, i) => {
+      audioRows.set(r.a, i * dim);
+      textRows.set(r.t, i * dim);
+    });
     const m: PairMatrix = {
       dim,
       fileIds: rows.map((r) => r.file_id),
       paths: rows.map((r) => r.path),
       captions: rows.map((r) => r.caption),
-      audio: new Float32Array(rows.length * dim),
-      text: new Float32Array(rows.length * dim),
+      audio: rowScorer(audioRows, dim),
+      text: rowScorer(textRows, dim),
     };
-    rows.forEach((r, i) => {
-      m.audio.set(r.a, i * dim);
-      m.text.set(r.t, i * dim);
-    });
     this.matrix = m;
+    this.rows = new Map(m.fileIds.map((id, i) => [id, i]));
+    this.textScores = new WeakMap();
     return m;
   }
 }

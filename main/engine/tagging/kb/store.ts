@@ -1,5 +1,7 @@
 /** Typed statements over the knowledge-base tables (migration 008). Callers own the transactions. */
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../db/open';
+import { KEPT_SQL, keptParams, type PairMeasure, type RefineThresholds } from './refine';
 import type { PairSource } from './types';
 
 export interface PairRow {
@@ -9,29 +11,32 @@ export interface PairRow {
   fingerprint: string;
 }
 
-export interface RefinementRow {
-  file_id: number;
-  kept: 0 | 1;
-  agreement: number | null;
-  reason: string | null;
-}
 
 /** Verdicts that still apply: made for the pair's current caption and audio. */
 const CURRENT = `r.file_id = p.file_id AND r.space = ? AND r.caption = p.caption AND r.fingerprint = p.fingerprint`;
 
 export class KbStore {
+  /** Statements prepared once: refresh runs some of them once per pair. */
+  private readonly statements = new Map<string, Statement>();
+
   constructor(private readonly db: Db) {}
 
+  private prepare(sql: string): Statement {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+
   pairs(): PairRow[] {
-    return this.db.prepare(`SELECT file_id, caption, source, fingerprint FROM kb_pairs ORDER BY file_id`).all() as PairRow[];
+    return this.prepare(`SELECT file_id, caption, source, fingerprint FROM kb_pairs ORDER BY file_id`).all() as PairRow[];
   }
 
   pair(fileId: number): PairRow | undefined {
-    return this.db.prepare(`SELECT file_id, caption, source, fingerprint FROM kb_pairs WHERE file_id = ?`).get(fileId) as PairRow | undefined;
+    return this.prepare(`SELECT file_id, caption, source, fingerprint FROM kb_pairs WHERE file_id = ?`).get(fileId) as PairRow | undefined;
   }
 
   upsertPair(p: PairRow): void {
-    this.db
+    this
       .prepare(
         `INSERT INTO kb_pairs (file_id, caption, source, fingerprint, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT(file_id) DO UPDATE SET caption = excluded.caption, source = excluded.source,
@@ -43,13 +48,13 @@ export class KbStore {
   }
 
   deletePairs(fileIds: readonly number[]): void {
-    const del = this.db.prepare(`DELETE FROM kb_pairs WHERE file_id = ?`);
+    const del = this.prepare(`DELETE FROM kb_pairs WHERE file_id = ?`);
     for (const id of fileIds) del.run(id);
   }
 
   /** Caption vectors whose pair is gone or whose caption changed: (space, file id) to remove. */
   staleCaptionVectors(): { file_id: number; space: string }[] {
-    return this.db
+    return this
       .prepare(
         `SELECT v.file_id, v.space FROM kb_caption_vectors v LEFT JOIN kb_pairs p ON p.file_id = v.file_id
           WHERE p.file_id IS NULL OR p.caption IS NOT v.caption`,
@@ -58,12 +63,12 @@ export class KbStore {
   }
 
   forgetCaptionVector(fileId: number, space: string): void {
-    this.db.prepare(`DELETE FROM kb_caption_vectors WHERE file_id = ? AND space = ?`).run(fileId, space);
+    this.prepare(`DELETE FROM kb_caption_vectors WHERE file_id = ? AND space = ?`).run(fileId, space);
   }
 
   /** Pairs whose caption has no vector in the space yet. */
   unembedded(space: string): PairRow[] {
-    return this.db
+    return this
       .prepare(
         `SELECT p.file_id, p.caption, p.source, p.fingerprint FROM kb_pairs p
           WHERE NOT EXISTS (SELECT 1 FROM kb_caption_vectors v WHERE v.file_id = p.file_id AND v.space = ? AND v.caption = p.caption)
@@ -73,50 +78,58 @@ export class KbStore {
   }
 
   markEmbedded(fileId: number, space: string, caption: string): void {
-    this.db
+    this
       .prepare(`INSERT INTO kb_caption_vectors (file_id, space, caption) VALUES (?, ?, ?) ON CONFLICT(file_id, space) DO UPDATE SET caption = excluded.caption`)
       .run(fileId, space, caption);
   }
 
-  setVerdict(space: string, pair: PairRow, v: { kept: boolean; agreement: number | null; reason: string | null }): void {
-    this.db
+  setMeasure(space: string, pair: PairRow, m: PairMeasure): void {
+    this
       .prepare(
-        `INSERT INTO kb_refinement (file_id, space, kept, agreement, reason, fingerprint, caption) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(file_id, space) DO UPDATE SET kept = excluded.kept, agreement = excluded.agreement, reason = excluded.reason,
+        `INSERT INTO kb_refinement (file_id, space, agreement, empty_similarity, fingerprint, caption) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT(file_id, space) DO UPDATE SET agreement = excluded.agreement, empty_similarity = excluded.empty_similarity,
            fingerprint = excluded.fingerprint, caption = excluded.caption`,
       )
-      .run(pair.file_id, space, v.kept ? 1 : 0, v.agreement, v.reason, pair.fingerprint, pair.caption);
+      .run(pair.file_id, space, m.agreement, m.emptySimilarity, pair.fingerprint, pair.caption);
   }
 
-  clearVerdicts(space: string): void {
-    this.db.prepare(`DELETE FROM kb_refinement WHERE space = ?`).run(space);
+  /** Pairs with no measure for their current caption and audio in the space. */
+  unmeasured(space: string): PairRow[] {
+    return this
+      .prepare(
+        `SELECT p.file_id, p.caption, p.source, p.fingerprint FROM kb_pairs p
+          WHERE NOT EXISTS (SELECT 1 FROM kb_refinement r WHERE ${CURRENT}) ORDER BY p.file_id`,
+      )
+      .all(space) as PairRow[];
   }
 
-  /** The refined pairs (current verdict: kept) with their file paths. */
-  keptPairs(space: string): { file_id: number; path: string; caption: string }[] {
-    return this.db
+  /** The refined pairs (current measure passes the thresholds) with their file paths. */
+  keptPairs(space: string, s: RefineThresholds): { file_id: number; path: string; caption: string }[] {
+    return this
       .prepare(
         `SELECT p.file_id, f.path, p.caption FROM kb_pairs p JOIN kb_refinement r ON ${CURRENT} JOIN files f ON f.id = p.file_id
-          WHERE r.kept = 1 AND f.status = 'ok' ORDER BY p.file_id`,
+          WHERE ${KEPT_SQL} AND f.status = 'ok' ORDER BY p.file_id`,
       )
-      .all(space) as { file_id: number; path: string; caption: string }[];
+      .all(space, ...keptParams(s)) as { file_id: number; path: string; caption: string }[];
   }
 
-  verdict(space: string, fileId: number): RefinementRow | undefined {
-    return this.db
-      .prepare(`SELECT r.file_id, r.kept, r.agreement, r.reason FROM kb_pairs p JOIN kb_refinement r ON ${CURRENT} WHERE p.file_id = ?`)
-      .get(space, fileId) as RefinementRow | undefined;
+  measure(space: string, fileId: number): PairMeasure | undefined {
+    const r = this
+      .prepare(`SELECT r.agreement, r.empty_similarity FROM kb_pairs p JOIN kb_refinement r ON ${CURRENT} WHERE p.file_id = ?`)
+      .get(space, fileId) as { agreement: number | null; empty_similarity: number } | undefined;
+    return r && { agreement: r.agreement, emptySimilarity: r.empty_similarity };
   }
 
-  counts(space: string): { pairs: number; refined: number; excluded: number; bySource: Record<string, number> } {
-    const c = this.db
+  counts(space: string, s: RefineThresholds): { pairs: number; refined: number; excluded: number; bySource: Record<string, number> } {
+    const c = this
       .prepare(
-        `SELECT COUNT(*) AS pairs, COALESCE(SUM(r.kept = 1), 0) AS refined, COALESCE(SUM(r.kept = 0), 0) AS excluded
+        `SELECT COUNT(*) AS pairs, COALESCE(SUM(r.file_id IS NOT NULL AND ${KEPT_SQL}), 0) AS refined,
+                COALESCE(SUM(r.file_id IS NOT NULL AND NOT ${KEPT_SQL}), 0) AS excluded
            FROM kb_pairs p LEFT JOIN kb_refinement r ON ${CURRENT}`,
       )
-      .get(space) as { pairs: number; refined: number; excluded: number };
+      .get(...keptParams(s), ...keptParams(s), space) as { pairs: number; refined: number; excluded: number };
     const bySource: Record<string, number> = {};
-    for (const r of this.db.prepare(`SELECT source, COUNT(*) AS n FROM kb_pairs GROUP BY source ORDER BY source`).all() as { source: string; n: number }[]) {
+    for (const r of this.prepare(`SELECT source, COUNT(*) AS n FROM kb_pairs GROUP BY source ORDER BY source`).all() as { source: string; n: number }[]) {
       bySource[r.source] = r.n;
     }
     return { ...c, bySource };
