@@ -12,6 +12,7 @@ import {
   type TagSummary,
 } from '../../../preload/contract';
 import { debounce } from '../lib/debounce';
+import { changedFields, type TagDraft } from '../lib/tag-draft';
 import type { Host } from '../lib/transport';
 import type { NoticeStore } from './notices.svelte';
 
@@ -24,13 +25,6 @@ const ACTIVE: JobState[] = ['queued', 'running'];
 
 type TagFailure = TagSummary['failed'][number];
 
-/** What the artist changed on a file's tag and has not saved yet. Absent fields are unchanged. */
-export interface TagDraft {
-  caption?: string;
-  catId?: string;
-  keywords?: string[];
-}
-
 /** The tag job as the tagging screen shows it: live progress, files tagged so far, failures, the summary. */
 export interface TagJobView {
   id: string;
@@ -42,18 +36,6 @@ export interface TagJobView {
   summary: TagSummary | null;
   error: ErrorValue | null;
   cancelling: boolean;
-}
-
-const sameKeywords = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((k, i) => k === b[i]);
-
-/** The draft's fields that really differ from the row (what `tagging.set` must send). */
-export function changedFields(row: TagRow, draft: TagDraft | undefined): TagDraft {
-  const out: TagDraft = {};
-  if (!draft) return out;
-  if (draft.caption !== undefined && draft.caption.trim() && draft.caption.trim() !== (row.caption ?? '')) out.caption = draft.caption.trim();
-  if (draft.catId !== undefined && draft.catId && draft.catId.toLowerCase() !== (row.catId ?? '').toLowerCase()) out.catId = draft.catId;
-  if (draft.keywords !== undefined && !sameKeywords(draft.keywords, row.keywords)) out.keywords = draft.keywords;
-  return out;
 }
 
 /**
