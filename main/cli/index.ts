@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Engine } from '../engine';
+import type { Engine, EngineConfig } from '../engine';
 import { CuebankError } from '../engine/errors';
 import { runGenerate } from './generate';
 import { runKbCommand } from './kb';
+import { runTag, runTags } from './tag';
 import { joinNegativeValues, runExportCommand, runProjectCommand, type CliContext } from './projects';
 import { printIndex, printLoudness, printMeta, printModels, printSearch } from './output';
 
@@ -23,7 +24,11 @@ const USAGE = `Usage:
   cuebank export <name> --db <file> --out <dir> [--format wav|flac|ogg] [--rate 44100|48000|96000] [--bits 16|24|32]
                    [--quality 0..1] [--channels mono|stereo|keep] [--lufs -23] [--true-peak -1]
                    [--on-conflict ask|skip|overwrite|keep-both] [--json]
-  cuebank kb --db <file> --models <dir> --stats [--json]`;
+  cuebank kb --db <file> --models <dir> --stats [--json]
+  cuebank tag [<folder>...] --db <file> --models <dir> [--lalm-url URL] [--json]
+  cuebank tags <file> --db <file> [--json]
+  cuebank tags accept <file>... --db <file> [--models <dir>]
+  cuebank tags set <file> --db <file> [--caption T] [--catid C] [--keywords a,b] [--models <dir>]`;
 
 /** A mistake in how the command was called: one line, then the usage, exit 2. */
 class UsageError extends Error {}
@@ -60,6 +65,9 @@ const OPTIONS = {
   source: { type: 'string' },
   description: { type: 'string' },
   stats: { type: 'boolean', default: false },
+  'lalm-url': { type: 'string' },
+  caption: { type: 'string' },
+  keywords: { type: 'string' },
 } as const;
 
 type Args = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -78,13 +86,13 @@ function number(value: string | undefined, name: string, min: number, max: numbe
 }
 
 /** Loaded only when a command needs it: model and database libraries take a while to import. */
-async function openEngine(dbPath: string, modelsDir: string): Promise<Engine> {
+async function openEngine(dbPath: string, modelsDir: string, extra: Partial<EngineConfig> = {}): Promise<Engine> {
   const { createEngine } = await import('../engine');
-  return createEngine({ dbPath, modelsDir });
+  return createEngine({ dbPath, modelsDir, ...extra });
 }
 
-async function withEngine<T>(args: Args, run: (engine: Engine) => Promise<T>): Promise<T> {
-  const engine = await openEngine(need(args, 'db'), need(args, 'models'));
+async function withEngine<T>(args: Args, run: (engine: Engine) => Promise<T>, extra: Partial<EngineConfig> = {}): Promise<T> {
+  const engine = await openEngine(need(args, 'db'), need(args, 'models'), extra);
   // Ctrl-C cancels the running job cleanly; whatever was committed stays.
   const onSigint = () => {
     void engine.call('jobs.list', {}).then((jobs) => {
@@ -208,6 +216,26 @@ async function main(argv: string[]): Promise<number> {
     case 'kb': {
       if (rest.length) throw new UsageError(`kb takes no positional arguments (got "${rest[0]}")`);
       return runKbCommand({ db: need(args, 'db'), models: need(args, 'models'), stats: args.stats, json: args.json }, (m) => new UsageError(m));
+    }
+    case 'tag': {
+      const url = args['lalm-url'];
+      if (url !== undefined && !/^https?:\/\//.test(url)) throw new UsageError('--lalm-url must be an http(s) URL');
+      if (!fs.existsSync(need(args, 'db'))) throw new CuebankError('not_found', `No database at ${args.db}: run cuebank index first`);
+      const extra = url ? { tagging: { lalmUrl: url } } : {};
+      return runTag(rest, {
+        withEngine: (run) => withEngine(args, run, extra),
+        usage: (m) => new UsageError(m),
+        json: args.json,
+      });
+    }
+    case 'tags': {
+      if (!fs.existsSync(need(args, 'db'))) throw new CuebankError('not_found', `No database at ${args.db}: run cuebank index first`);
+      // Reading and editing tags needs no model pack: --models is optional (with one, accepted captions join the knowledge base at once).
+      return runTags(rest, args, {
+        withEngine: (run) => withEngine({ ...args, models: args.models ?? `${args.db}-no-models` }, run),
+        usage: (m) => new UsageError(m),
+        json: args.json,
+      });
     }
     default:
       throw new UsageError(`unknown command "${command}"`);

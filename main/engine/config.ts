@@ -45,6 +45,11 @@ export interface SearchSettings {
   keywordWeight: number;
   /** Vector candidates fetched per requested result before grouping windows by file and filtering. */
   candidateFactor: number;
+  /**
+   * Weight of the text-to-text similarity of the query and a file's caption (its description or
+   * accepted tag, the knowledge base's caption vectors; seed 001 eq. 3) added to S_text.
+   */
+  captionWeight: number;
 }
 
 export interface ModelSettings {

@@ -8,6 +8,7 @@ import { FileQueries } from '../db/queries/files';
 import { CuebankError } from '../errors';
 import type { Embedder } from '../models/types';
 import { ftsQuery } from './keywords';
+import { loadUcsCatalogue } from '../ucs/catalogue';
 import type { VectorSpaces } from './spaces';
 import type { VectorStore } from './vector-types';
 import { WindowPlanner } from './windows';
@@ -48,7 +49,11 @@ interface Candidate {
   audio: number | null;
   text: number | null;
   keyword: number | null;
+  caption?: number | null;
 }
+
+/** The vector space of caption text vectors (the tagging knowledge base's; tagging/kb/knowledge-base.ts). */
+const captionSpaceOf = (embedderSpace: string) => `${embedderSpace}:caption`;
 
 /**
  * One query, one ranking. Text ranks by text-to-audio similarity plus keyword matches in names and
@@ -62,7 +67,7 @@ export async function search(deps: SearchDeps, query: SearchQuery): Promise<Sear
   const limit = query.limit ?? settings.defaultLimit;
   const text = query.text?.trim() || null;
   const weight = query.weight ?? settings.pairWeight;
-  const filter = sqlFilter(query.filters);
+  const filter = await sqlFilter(query.filters);
   const notes: string[] = [];
 
   const keywords = text ? keywordScores(db, text, filter) : new Map<number, number>();
@@ -84,15 +89,18 @@ export async function search(deps: SearchDeps, query: SearchQuery): Promise<Sear
   const textVector = text ? (await embedder.embedText([text]))[0] : null;
   const example = query.audioPath ? await exampleVector(deps, embedder, store, query.audioPath) : null;
   if (!textVector && !example) return { results: hits(db, listFiltered(db, filter, limit)), mode: 'filter', notes };
+  // Text-to-text: the query against the files' captions (descriptions and accepted tags), seed eq. 3.
+  const captions = textVector ? captionScores(deps, embedder, textVector, Math.max(200, limit * settings.candidateFactor)) : new Map<number, number>();
 
   const score = (w: WindowInfo, a: Map<number, number> | null, t: Map<number, number> | null): Candidate | null => {
     const sa = a ? a.get(w.id) : undefined;
     const cos = t ? t.get(w.id) : undefined;
     if ((a && sa === undefined) || (t && cos === undefined)) return null;
     const kw = text ? (keywords.get(w.file_id) ?? 0) : null;
-    const st = cos === undefined ? null : cos + settings.keywordWeight * (kw ?? 0);
+    const cap = text ? (captions.get(w.file_id) ?? null) : null;
+    const st = cos === undefined ? null : cos + settings.keywordWeight * (kw ?? 0) + settings.captionWeight * Math.max(0, cap ?? 0);
     const s = sa !== undefined && st !== null ? weight * sa + (1 - weight) * st : (sa ?? st)!;
-    return { fileId: w.file_id, score: s, start: w.start, end: w.end, audio: sa ?? null, text: cos ?? null, keyword: kw };
+    return { fileId: w.file_id, score: s, start: w.start, end: w.end, audio: sa ?? null, text: cos ?? null, keyword: kw, caption: cap };
   };
 
   const rank = (windows: WindowInfo[]): Candidate[] => {
@@ -133,7 +141,8 @@ export async function search(deps: SearchDeps, query: SearchQuery): Promise<Sear
       for (const v of [textVector, example?.vector]) if (v) for (const h of store.search(v, k)) ids.add(h.id);
       const windows = windowsByIds(db, [...ids], filter);
       const covered = new Set(windows.map((w) => w.file_id));
-      windows.push(...windowsOfFiles(db, store.space, [...keywords.keys()].filter((f) => !covered.has(f))));
+      const extra = new Set([...keywords.keys(), ...captions.keys()]);
+      windows.push(...windowsOfFiles(db, store.space, [...extra].filter((f) => !covered.has(f))));
       ranked = rank(dedupeWindows(windows));
       if (ranked.length >= limit) break;
       k *= 4;
@@ -145,9 +154,34 @@ export async function search(deps: SearchDeps, query: SearchQuery): Promise<Sear
   return { results: hits(db, ranked.slice(0, limit)), mode: 'semantic', notes };
 }
 
-function sqlFilter(filters: SearchFilters | undefined): SqlFilter {
+/** Best caption similarity per file among the `k` captions nearest the query text. */
+function captionScores(deps: SearchDeps, embedder: Embedder, textVector: Float32Array, k: number): Map<number, number> {
+  const out = new Map<number, number>();
+  const store = deps.spaces.existing(captionSpaceOf(embedder.space));
+  if (!store || store.count() === 0) return out;
+  for (const h of store.search(textVector, k)) out.set(h.id, h.score);
+  return out;
+}
+
+async function sqlFilter(filters: SearchFilters | undefined): Promise<SqlFilter> {
   const parts: string[] = [];
   const params: unknown[] = [];
+  // Category filters read the file's tag (suggested, accepted, edited or its own; not a rejected one).
+  const catIds: string[] = [];
+  if (filters?.catIds?.length || filters?.category) {
+    const ucs = await loadUcsCatalogue();
+    for (const id of filters.catIds ?? []) catIds.push(ucs.require(id).catId);
+    if (filters.category) {
+      const name = filters.category.trim().toUpperCase();
+      const inCategory = ucs.categories.filter((c) => c.category.toUpperCase() === name).map((c) => c.catId);
+      if (!inCategory.length) throw new CuebankError('invalid_input', `Unknown UCS category "${filters.category}"`);
+      // Both given: CatIDs within the category.
+      const keep = catIds.length ? catIds.filter((c) => inCategory.includes(c)) : inCategory;
+      catIds.splice(0, catIds.length, ...(keep.length ? keep : ['\u0000none']));
+    }
+    parts.push(`f.id IN (SELECT file_id FROM tags WHERE source != 'rejected' AND cat_id IN (SELECT value FROM json_each(?)))`);
+    params.push(JSON.stringify(catIds));
+  }
   if (filters?.minDuration !== undefined) {
     parts.push('f.duration >= ?');
     params.push(filters.minDuration);
@@ -302,6 +336,9 @@ interface HitRow {
   id: number;
   path: string;
   name: string;
+  tag_caption: string | null;
+  tag_cat_id: string | null;
+  tag_source: string | null;
   duration: number | null;
   sample_rate: number | null;
   channels: number | null;
@@ -313,8 +350,10 @@ function hits(db: Db, ranked: Candidate[]): SearchHit[] {
   if (!ranked.length) return [];
   const rows = db
     .prepare(
-      `SELECT id, path, name, duration, sample_rate, channels, bits_per_sample, codec
-         FROM files WHERE id IN (SELECT value FROM json_each(?))`,
+      `SELECT f.id, f.path, f.name, f.duration, f.sample_rate, f.channels, f.bits_per_sample, f.codec,
+              t.caption AS tag_caption, t.cat_id AS tag_cat_id, t.source AS tag_source
+         FROM files f LEFT JOIN tags t ON t.file_id = f.id AND t.source != 'rejected'
+        WHERE f.id IN (SELECT value FROM json_each(?))`,
     )
     .all(JSON.stringify(ranked.map((c) => c.fileId))) as HitRow[];
   const byId = new Map(rows.map((r) => [r.id, r]));
@@ -337,7 +376,8 @@ function hits(db: Db, ranked: Candidate[]): SearchHit[] {
         channels: r.channels ?? 0,
         bitsPerSample: r.bits_per_sample,
         codec: r.codec ?? '',
-        parts: { audio: c.audio, text: c.text, keyword: c.keyword },
+        parts: { audio: c.audio, text: c.text, keyword: c.keyword, caption: c.caption ?? null },
+        tag: r.tag_source ? { caption: r.tag_caption, catId: r.tag_cat_id, source: r.tag_source } : null,
       },
     ];
   });

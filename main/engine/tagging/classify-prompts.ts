@@ -11,7 +11,7 @@ import { ucsLabelPhrase } from '../ucs/label';
 const SYNONYMS_PER_PROMPT = 6;
 
 /** Bump when the prompts change: stored class vectors are keyed by it and are recomputed. */
-export const PROMPT_VERSION = 1;
+export const PROMPT_VERSION = 2;
 
 export function categoryPrompts(c: UcsCategory, maxPrompts: number): string[] {
   const label = ucsLabelPhrase(c);
@@ -20,7 +20,9 @@ export function categoryPrompts(c: UcsCategory, maxPrompts: number): string[] {
   const explanation = c.explanation.replace(/\s+/g, ' ').trim();
   if (explanation) prompts.push(explanation);
   for (let i = 0; i < c.synonyms.length && prompts.length < maxPrompts; i += SYNONYMS_PER_PROMPT) {
-    prompts.push(`${label}: ${c.synonyms.slice(i, i + SYNONYMS_PER_PROMPT).join(', ')}`);
+    // The synonyms alone: repeating the label in every prompt would let one name word decide the
+    // whole ensemble ("designed boom: …" in each prompt of DSGNBoom).
+    prompts.push(`sounds like ${c.synonyms.slice(i, i + SYNONYMS_PER_PROMPT).join(', ')}`);
   }
   return prompts.slice(0, maxPrompts);
 }

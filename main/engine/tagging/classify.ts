@@ -2,10 +2,12 @@
  * UCS classification of one file: zero-shot CLAP scores against every CatID's class vector, fused
  * with the file's own words, turned into a calibrated confidence.
  *
- *   logit_c = cos(A, C_c) / T + wordWeight · words_c
+ *   logit_c = max_w cos(A_w, C_c) / T + wordWeight · words_c
  *   confidence_c = softmax(logit)_c over all 752 CatIDs
  *
- * A raw cosine is not a probability (CLAP cosines crowd into a narrow band whose place depends on
+ * A_w are the file's stored window vectors: a long file is the category of its most telling window
+ * (a whoosh then a whistle is both, not the blend of the two that its mean vector would be). A raw
+ * cosine is not a probability (CLAP cosines crowd into a narrow band whose place depends on
  * the pack), so the confidence is a softmax with temperature T: T is fitted by maximum likelihood on
  * the library's own labelled files (those that carry a CatID) when there are enough of them, else
  * the configured default (README "Tagging" says why this default). Word evidence adds to the logit
@@ -47,16 +49,18 @@ export class UcsClassifier {
     return this.temperature;
   }
 
-  /** Cosine of the (unit) audio vector with every class vector. */
-  audioScores(audio: Float32Array): Float32Array {
+  /** Per CatID, the best cosine of any of the (unit) window vectors with its class vector. */
+  audioScores(windows: readonly Float32Array[]): Float32Array {
     const { matrix, dim } = this.classes!;
     const n = this.ucs.categories.length;
-    const out = new Float32Array(n);
-    for (let c = 0; c < n; c++) {
-      let s = 0;
-      const o = c * dim;
-      for (let d = 0; d < dim; d++) s += audio[d] * matrix[o + d];
-      out[c] = s;
+    const out = new Float32Array(n).fill(-Infinity);
+    for (const audio of windows) {
+      for (let c = 0; c < n; c++) {
+        let s = 0;
+        const o = c * dim;
+        for (let d = 0; d < dim; d++) s += audio[d] * matrix[o + d];
+        if (s > out[c]) out[c] = s;
+      }
     }
     return out;
   }
@@ -65,10 +69,10 @@ export class UcsClassifier {
    * Fits T by maximum likelihood of the labelled files' own CatIDs under the audio-only softmax;
    * returns the T now in use (unchanged when fewer than `minFiles` labels are given).
    */
-  fitTemperature(labelled: { audio: Float32Array; catId: string }[], minFiles: number): number {
+  fitTemperature(labelled: { windows: Float32Array[]; catId: string }[], minFiles: number): number {
     if (!this.classes || labelled.length < minFiles) return this.temperature;
     const rows = labelled
-      .map((l) => ({ scores: this.audioScores(l.audio), target: this.indexOf(l.catId) }))
+      .map((l) => ({ scores: this.audioScores(l.windows), target: this.indexOf(l.catId) }))
       .filter((r) => r.target >= 0);
     if (rows.length < minFiles) return this.temperature;
     let best = { t: this.temperature, nll: Infinity };
@@ -81,11 +85,11 @@ export class UcsClassifier {
     return best.t;
   }
 
-  classify(audio: Float32Array | null, fileWords: string[]): Classification | null {
+  classify(windows: readonly Float32Array[] | null, fileWords: string[]): Classification | null {
     const n = this.ucs.categories.length;
     const wordScores = this.words.score(fileWords);
-    if (!audio && !wordScores.size) return null;
-    const audioScores = audio && this.classes ? this.audioScores(audio) : null;
+    const audioScores = windows?.length && this.classes ? this.audioScores(windows) : null;
+    if (!audioScores && !wordScores.size) return null;
     const logits = new Float64Array(n);
     for (let c = 0; c < n; c++) {
       logits[c] = (audioScores ? audioScores[c] / this.temperature : 0) + this.settings.wordWeight * (wordScores.get(c)?.score ?? 0);

@@ -50,6 +50,14 @@ export function createTaggingFeature(deps: TaggingDeps): TaggingFeature {
     const s = await tags();
     const ucs = await loadUcsCatalogue();
     const selection = { folders: (req.folders ?? []).map((f) => path.resolve(f)), paths: (req.paths ?? []).map((p) => path.resolve(p)) };
+    const library = (db.prepare(`SELECT path FROM folders`).all() as { path: string }[]).map((r) => r.path);
+    const inside = (a: string, b: string) => a === b || a.startsWith(b.endsWith(path.sep) ? b : b + path.sep);
+    for (const f of selection.folders) {
+      if (!library.some((l) => inside(f, l) || inside(l, f))) {
+        throw new CuebankError('not_found', `Not in the library: ${f} (index it first: cuebank index)`);
+      }
+    }
+    s.resolve({ paths: selection.paths });
     return jobs.start('tag', selection, async (ctx) => {
       const embedder = await embedders.get();
       const lalm = createLalmCaptioner(config.tagging, config.critic.lalm);

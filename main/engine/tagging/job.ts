@@ -25,7 +25,8 @@ import { ucsLabelPhrase } from '../ucs/label';
 import { UcsClassifier } from './classify';
 import { classVectors } from './classify-text';
 import { fileWords, UcsWordIndex } from './classify-words';
-import { captionFile, fileAudioVectors, KnowledgeBase, kbSettingsOf, type LalmCaptioner } from './kb';
+import { fileWindowVectors, meanVector } from './audio-vectors';
+import { captionFile, KnowledgeBase, kbSettingsOf, type LalmCaptioner } from './kb';
 import { fileDescription } from './kb/descriptions';
 import type { TagStore, TagWrite } from './store';
 
@@ -169,8 +170,8 @@ export async function runTagJob(deps: TagJobDeps, sel: TagSelection, ctx: JobCon
   }
   const classifier = new UcsClassifier(ucs, classes, new UcsWordIndex(ucs), settings);
   if (embedder && labelled.length) {
-    const vectors = fileAudioVectors(db, deps.spaces, embedder.space, labelled.map((l) => l.id));
-    const rows = labelled.filter((l) => vectors.has(l.id)).map((l) => ({ audio: vectors.get(l.id)!, catId: l.catId }));
+    const vectors = fileWindowVectors(db, deps.spaces, embedder.space, labelled.map((l) => l.id));
+    const rows = labelled.filter((l) => vectors.has(l.id)).map((l) => ({ windows: vectors.get(l.id)!, catId: l.catId }));
     const t = classifier.fitTemperature(rows, settings.fitTemperatureMinFiles);
     if (rows.length >= settings.fitTemperatureMinFiles) notes.push(`Confidence temperature fitted on ${rows.length} files that carry a CatID: T = ${t.toFixed(4)}.`);
   }
@@ -190,10 +191,9 @@ export async function runTagJob(deps: TagJobDeps, sel: TagSelection, ctx: JobCon
   };
   progress('');
 
-  const tagOne = async (c: Candidate, meta: FileMeta | null, audio: Float32Array | null): Promise<void> => {
-    const library = c.folder;
-    const words = fileWords(c.path, library, meta);
-    const result = classifier.classify(audio, words);
+  const tagOne = async (c: Candidate, meta: FileMeta | null, windows: Float32Array[] | null): Promise<void> => {
+    const words = fileWords(c.path, c.folder, meta);
+    const result = classifier.classify(windows, words);
     if (!result) {
       throw new Error(
         embedder
@@ -203,7 +203,8 @@ export async function runTagJob(deps: TagJobDeps, sel: TagSelection, ctx: JobCon
     }
     const label = ucsLabelPhrase(result.best);
     let w: TagWrite;
-    if (kb && embedder && audio) {
+    if (kb && embedder && windows?.length) {
+      const audio = meanVector(windows);
       const samples = deps.lalm ? (await decodeFile(c.path)).audio : undefined;
       const caption = await captionFile(
         { kb, embedder, lalm: deps.lalm, settings: kbSettingsOf(settings) },
@@ -244,7 +245,7 @@ export async function runTagJob(deps: TagJobDeps, sel: TagSelection, ctx: JobCon
   for (let b = 0; b < todo.length; b += AUDIO_BATCH) {
     signal.throwIfAborted();
     const batch = todo.slice(b, b + AUDIO_BATCH);
-    const vectors = embedder ? fileAudioVectors(db, deps.spaces, embedder.space, batch.map((t) => t.c.id)) : new Map<number, Float32Array>();
+    const vectors = embedder ? fileWindowVectors(db, deps.spaces, embedder.space, batch.map((t) => t.c.id)) : new Map<number, Float32Array[]>();
     let next = 0;
     const worker = async () => {
       while (next < batch.length) {

@@ -10,7 +10,7 @@ import { CuebankError } from '../../errors';
 import type { VectorSpaces } from '../../library/spaces';
 import type { VectorStore } from '../../library/vector-types';
 import type { Embedder } from '../../models/types';
-import { loadUcsCatalogue } from '../../projects/ucs';
+import { loadUcsCatalogue } from '../../ucs/catalogue';
 import { ReferenceSounds } from './agreement';
 import { collectPairs } from './collect';
 import { dot, fileAudioVectors } from './file-audio';
