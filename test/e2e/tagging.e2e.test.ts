@@ -14,14 +14,30 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SearchResponse, TagDetail, TagList, UcsCategoryValue } from '../../preload/contract';
 import type { Bridge } from '../../main/bridge/server';
+import { decodeFile } from '../../main/engine/audio';
+import { encodeAudio } from '../../main/engine/export/encode';
 import type { FixtureSet } from '../fixtures';
 import type { BridgeClient } from '../helpers/bridge';
-import { hasChromium, indexFolder, pageWatcher, repoRoot, startE2eApp, type E2eApp } from '../helpers/e2e';
+import { audioState, hasChromium, indexFolder, pageWatcher, repoRoot, startE2eApp, type E2eApp } from '../helpers/e2e';
 
 const SCREENSHOT_QUEUE = path.join(repoRoot, 'test-results', 'tagging.png');
 const SCREENSHOT_LIBRARY = path.join(repoRoot, 'test-results', 'tagging-library.png');
 const SCREENSHOT_CATEGORY = path.join(repoRoot, 'test-results', 'tagging-category.png');
 const EDITED_CAPTION = 'A deep distant rumble under the harbour';
+
+/** A copy of `src` whose bext and iXML carry `description` (written by the export encoder). */
+async function writeDescribedCopy(src: string, dest: string, description: string): Promise<void> {
+  const { audio } = await decodeFile(src);
+  const bytes = await encodeAudio(audio, { container: 'wav', sample: 'pcm24' }, {
+    title: path.basename(dest, '.wav'),
+    description,
+    origination: new Date(Date.UTC(2024, 0, 1)),
+    isLoop: false,
+    isGenerated: false,
+  });
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  fs.writeFileSync(dest, bytes);
+}
 
 describe.skipIf(!hasChromium('tagging'))('tagging screen in Chromium through the web bridge', () => {
   let app: E2eApp;
@@ -30,6 +46,7 @@ describe.skipIf(!hasChromium('tagging'))('tagging screen in Chromium through the
   let client: BridgeClient;
   let page: Page;
   let ucs: UcsCategoryValue[];
+  let describedDir: string;
   const { cspViolations, pageErrors, consoleErrors, watch } = pageWatcher();
 
   const categoryOf = (catId: string): string => ucs.find((c) => c.catId.toLowerCase() === catId.toLowerCase())!.category;
@@ -37,9 +54,14 @@ describe.skipIf(!hasChromium('tagging'))('tagging screen in Chromium through the
   beforeAll(async () => {
     app = await startE2eApp('cuebank-e2e-tagging-');
     ({ fx, bridge, client } = app);
-    // The fixture library, indexed before the page opens (the library e2e covers doing it in the UI).
-    const end = await indexFolder(client, fx.libraryDir);
-    expect(end.type).toBe('done');
+    // Described copies of half the fixture sounds, in a folder of their own: the library's own
+    // audio–text pairs, retrieved as the evidence of the suggestions for the (undescribed) fixture folder.
+    describedDir = path.join(app.tmp.dir, 'described');
+    for (const [i, e] of fx.library.entries()) {
+      if (i % 2 === 0) await writeDescribedCopy(path.join(fx.libraryDir, e.file), path.join(describedDir, e.file.replace(/\//g, '_')), e.text);
+    }
+    // Indexed before the page opens (the library e2e covers doing it in the UI).
+    for (const folder of [describedDir, fx.libraryDir]) expect((await indexFolder(client, folder)).type).toBe('done');
     ucs = (await client.value<{ categories: UcsCategoryValue[] }>('ucs.categories', {})).categories;
     page = watch(await app.context.newPage());
   }, 240_000);
@@ -86,8 +108,20 @@ describe.skipIf(!hasChromium('tagging'))('tagging screen in Chromium through the
     expect(await choices.first().getAttribute('aria-label')).toContain(firstTag.catId!);
     expect(await page.getByRole('list', { name: 'Keywords' }).textContent()).toContain(firstTag.keywords[0] ?? '');
 
+    // The evidence: the described sounds it was retrieved from, each playable.
+    expect(firstTag.evidence.length).toBeGreaterThan(0);
+    expect(firstTag.evidence.every((e) => e.path.startsWith(describedDir))).toBe(true);
+    const evidence = page.getByRole('region', { name: 'Sounds like these from your library' }).getByRole('listitem');
+    await expect.poll(() => evidence.count()).toBe(firstTag.evidence.length);
+    expect(await evidence.first().textContent()).toContain(firstTag.evidence[0].caption);
+    await evidence.first().getByRole('button', { name: `Play ${path.basename(firstTag.evidence[0].path)}` }).click();
+    await expect.poll(async () => (await audioState(page)).paused, { timeout: 10_000 }).toBe(false);
+    expect((await audioState(page)).src).toContain('/media?path=' + encodeURIComponent(firstTag.evidence[0].path));
+
     fs.mkdirSync(path.dirname(SCREENSHOT_QUEUE), { recursive: true });
     await page.screenshot({ path: SCREENSHOT_QUEUE });
+    await evidence.first().getByRole('button', { name: /^Stop / }).click();
+    await expect.poll(async () => (await audioState(page)).paused).toBe(true);
 
     // Arrows move through the queue.
     await queue().focus();
@@ -107,8 +141,9 @@ describe.skipIf(!hasChromium('tagging'))('tagging screen in Chromium through the
     expect(accepted.caption).toBe(firstTag.caption);
     expect(accepted.catId).toBe(firstTag.catId);
 
-    // E opens the caption editor, Escape hands the keys back to the queue with the text kept;
-    // the second CatID of the top 3 is picked, and Enter saves both as an edit.
+    // E opens the caption editor, Escape hands the keys back to the queue with the text kept; the
+    // second CatID of the top 3 is picked, then another through the UCS picker; a keyword chip goes,
+    // one is added; Enter saves it all as an edit.
     const secondTag = await tagOf(second);
     expect(secondTag.alternatives.length).toBeGreaterThanOrEqual(2);
     await queue().press('e');
@@ -117,9 +152,21 @@ describe.skipIf(!hasChromium('tagging'))('tagging screen in Chromium through the
     await caption.fill(EDITED_CAPTION);
     await caption.press('Escape');
     await expect.poll(() => queue().evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement)).toBe(true);
-    const pickedCatId = secondTag.alternatives[1].catId;
     await choices.nth(1).click();
     expect(await choices.nth(1).getAttribute('aria-checked')).toBe('true');
+    expect(await choices.first().getAttribute('aria-checked')).toBe('false');
+    const pickedCatId = 'THUN';
+    expect(secondTag.alternatives.map((a) => a.catId)).not.toContain(pickedCatId);
+    await page.getByRole('combobox', { name: 'Another CatID' }).fill('thunder');
+    await page.getByRole('listbox', { name: 'UCS categories' }).getByRole('option', { name: /^THUN\b/ }).click();
+    await page.getByText('WEATHER / THUNDER').waitFor();
+    expect(await choices.nth(1).getAttribute('aria-checked')).toBe('false');
+    const keywords = page.getByRole('list', { name: 'Keywords' });
+    const dropped = secondTag.keywords[0];
+    await keywords.getByRole('button', { name: `Remove keyword ${dropped}` }).click();
+    await keywords.getByRole('textbox', { name: 'Add keywords' }).fill('harbour');
+    await keywords.getByRole('textbox', { name: 'Add keywords' }).press('Enter');
+    await keywords.getByText('harbour').waitFor();
     await expect.poll(() => queue().locator('[role="option"][aria-selected="true"]').getAttribute('aria-label')).toContain('edited, not saved');
     await queue().focus();
     await queue().press('Enter');
@@ -127,6 +174,7 @@ describe.skipIf(!hasChromium('tagging'))('tagging screen in Chromium through the
     const edited = await tagOf(second);
     expect(edited.caption).toBe(EDITED_CAPTION);
     expect(edited.catId).toBe(pickedCatId);
+    expect(edited.keywords).toEqual([...secondTag.keywords.slice(1), 'harbour']);
     expect(edited.history.some((h) => h.source === 'suggested' && h.caption === secondTag.caption)).toBe(true);
 
     // Delete rejects: no tag, and the file leaves the suggested queue.
@@ -176,22 +224,32 @@ describe.skipIf(!hasChromium('tagging'))('tagging screen in Chromium through the
     fs.mkdirSync(path.dirname(SCREENSHOT_LIBRARY), { recursive: true });
     await page.screenshot({ path: SCREENSHOT_LIBRARY });
 
-    // The category filter alone: only files tagged in that UCS category, the edited one among them.
+    // The category filter alone keeps exactly the files whose tag (accepted, edited or suggested, not
+    // rejected) is in that UCS category: first the category most tags fall in, then the edited file's.
     await box.fill('');
-    await page.getByRole('combobox', { name: 'Category' }).selectOption(category);
-    await page.locator('[role="listbox"][aria-label="Results"][aria-busy="false"]').waitFor();
-    await row.waitFor();
-    const expected = await client.value<SearchResponse>('search.query', { filters: { category }, limit: 1000 });
-    await expect.poll(() => results.count()).toBe(expected.results.length);
-    for (const hit of expected.results) {
-      expect(hit.tag?.catId).toBeTruthy();
-      expect(categoryOf(hit.tag!.catId!)).toBe(category);
+    const suggested = await client.value<TagList>('tagging.list', { filter: 'suggested', folder: fx.libraryDir, limit: 1000 });
+    const tagged = [...accepted.rows, ...suggested.rows].filter((r) => r.catId);
+    const inCategory = (name: string) => tagged.filter((r) => categoryOf(r.catId!) === name).map((r) => r.path).sort();
+    const byCount = [...new Set(tagged.map((r) => categoryOf(r.catId!)))].sort((a, b) => inCategory(b).length - inCategory(a).length);
+    const busiest = byCount[0];
+    expect(busiest).not.toBe(category);
+    expect(inCategory(busiest).length).toBeGreaterThan(1);
+    const categorySelect = page.getByRole('combobox', { name: 'Category' });
+    const resultCount = page.locator('.header .count');
+    for (const name of [busiest, category]) {
+      await categorySelect.selectOption(name);
+      await expect.poll(() => resultCount.textContent()).toBe(`${inCategory(name).length} result${inCategory(name).length === 1 ? '' : 's'}`);
+      const shown = await client.value<SearchResponse>('search.query', { filters: { category: name }, limit: 1000 });
+      expect(shown.results.map((h) => h.path).sort()).toEqual(inCategory(name));
+      expect(shown.results.every((h) => h.tag?.catId && categoryOf(h.tag.catId) === name)).toBe(true);
+      if (name === busiest) {
+        await page.locator('[role="option"] canvas.waveform:not(.loading)').first().waitFor();
+        await page.screenshot({ path: SCREENSHOT_CATEGORY });
+        expect(await row.count()).toBe(0);
+      }
     }
-    // The rejected file has no tag and is never in a category.
-    const rejected = (await client.value<TagList>('tagging.list', { filter: 'untagged', folder: fx.libraryDir, limit: 1000 })).rows.map((r) => r.path);
-    expect(expected.results.some((h) => rejected.includes(h.path))).toBe(false);
-
-    await page.screenshot({ path: SCREENSHOT_CATEGORY });
+    await row.waitFor();
+    expect(await row.locator('.catid').textContent()).toBe(edited.catId);
   });
 
   it('had no CSP violations, page errors or console errors', () => {
