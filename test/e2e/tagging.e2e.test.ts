@@ -75,7 +75,7 @@ describe.skipIf(!hasChromium('tagging'))('tagging screen in Chromium through the
   const filter = (name: RegExp) => page.getByRole('radiogroup', { name: 'Queue filter' }).getByRole('radio', { name });
   const countOf = async (name: RegExp) => Number((await filter(name).locator('.count').textContent())?.replace(/\D/g, ''));
   const tagOf = (p: string) => client.value<TagDetail>('tagging.get', { path: p });
-  const settled = () => page.locator('[role="listbox"][aria-label="Review queue"][aria-busy="false"]').waitFor();
+  const settled = () => page.locator('[role="listbox"][aria-label="Review queue"]:not([aria-busy])').waitFor();
 
   it('tags the folder from the screen and reviews the queue with the keyboard', async () => {
     await page.goto(bridge.url);
