@@ -54,11 +54,25 @@ export class UcsClassifier {
     const { matrix, dim } = this.classes!;
     const n = this.ucs.categories.length;
     const out = new Float32Array(n).fill(-Infinity);
+    // Four partial sums: this loop is the classification's whole cost (752 × 512 per window), and
+    // independent accumulators let the JIT overlap the multiply-adds (about twice as fast).
+    const tail = dim - (dim % 4);
     for (const audio of windows) {
       for (let c = 0; c < n; c++) {
-        let s = 0;
-        const o = c * dim;
-        for (let d = 0; d < dim; d++) s += audio[d] * matrix[o + d];
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        let o = c * dim;
+        let d = 0;
+        for (; d < tail; d += 4, o += 4) {
+          s0 += audio[d] * matrix[o];
+          s1 += audio[d + 1] * matrix[o + 1];
+          s2 += audio[d + 2] * matrix[o + 2];
+          s3 += audio[d + 3] * matrix[o + 3];
+        }
+        for (; d < dim; d++, o++) s0 += audio[d] * matrix[o];
+        const s = s0 + s1 + s2 + s3;
         if (s > out[c]) out[c] = s;
       }
     }

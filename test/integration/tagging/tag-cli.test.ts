@@ -4,35 +4,15 @@
  * Which CatIDs count for a concept is decided here from the UCS list's own words (a CatID whose
  * Category or SubCategory names one of the concept's nouns), never from the output.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../../main/engine';
 import { writeFixtures, type FixtureSet } from '../../fixtures';
 import { CONCEPTS, type ConceptId } from '../../fixtures/semantics';
-import { repoRoot, runCli } from '../../helpers/cli';
+import { runCli } from '../../helpers/cli';
 import { corpusDir, hasCorpus } from '../../helpers/corpus';
 import { tempDir } from '../../helpers/tmp';
-
-interface UcsEntry {
-  CatID: string;
-  Category: string;
-  SubCategory: string;
-}
-
-const ucs = JSON.parse(fs.readFileSync(path.join(repoRoot, 'resources/ucs/ucs-8.2.1-en.json'), 'utf8')) as UcsEntry[];
-
-/** Words of a UCS name, singular ("WHISTLES" -> whistle, "SWOOSHES" -> swoosh, "HISS" stays). */
-const nameWords = (text: string) =>
-  (text.toLowerCase().match(/[a-z]+/g) ?? []).map((w) =>
-    w.endsWith('shes') || w.endsWith('sses') ? w.slice(0, -2) : w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w,
-  );
-
-/** CatIDs that count for a concept: their Category or SubCategory names one of its nouns. */
-function countingCatIds(concept: ConceptId): Set<string> {
-  const nouns = new Set(CONCEPTS.find((c) => c.id === concept)!.nouns);
-  return new Set(ucs.filter((e) => [...nameWords(e.Category), ...nameWords(e.SubCategory)].some((w) => nouns.has(w))).map((e) => e.CatID));
-}
+import { countingCatIds } from '../../helpers/ucs-concepts';
 
 interface TagJson {
   tagged: number;
