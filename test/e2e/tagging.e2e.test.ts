@@ -129,6 +129,12 @@ describe.skipIf(!hasChromium('tagging'))('tagging screen in Chromium through the
     await expect.poll(selectedPath).toBe(await queued().nth(1).getAttribute('data-path'));
     await queue().press('ArrowUp');
     await expect.poll(selectedPath).toBe(first);
+    // Space plays the selected file from its start and stops it.
+    await queue().press('Space');
+    await expect.poll(async () => (await audioState(page)).paused, { timeout: 10_000 }).toBe(false);
+    expect((await audioState(page)).src).toContain('/media?path=' + encodeURIComponent(first));
+    await queue().press('Space');
+    await expect.poll(async () => (await audioState(page)).paused).toBe(true);
 
     // Enter accepts the suggestion as it is; the next file takes the selection.
     const second = (await queued().nth(1).getAttribute('data-path'))!;
