@@ -181,9 +181,12 @@ export class TaggingStore {
     }
   }
 
-  /** Rejects the selected file's suggestion: no tag, and no new suggestion until its audio changes. */
+  /**
+   * Rejects the selected file's suggestion: no tag, and no new suggestion until its audio changes.
+   * Only suggestions: the engine leaves accepted, edited and file-carried tags alone.
+   */
   async reject(row = this.selectedRow): Promise<boolean> {
-    if (!row || this.busy || row.source === null || row.source === 'rejected') return false;
+    if (!row || this.busy || row.source !== 'suggested') return false;
     this.busy = true;
     try {
       const r = await this.host.transport.invoke('tagging.reject', { fileIds: [row.fileId] });
