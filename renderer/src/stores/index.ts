@@ -11,6 +11,7 @@ import { NoticeStore } from './notices.svelte';
 import { PlayerStore } from './player.svelte';
 import { ProjectsStore } from './projects.svelte';
 import { SearchStore } from './search.svelte';
+import { TaggingStore } from './tagging.svelte';
 
 export interface Stores {
   host: Host;
@@ -24,6 +25,7 @@ export interface Stores {
   nav: NavStore;
   generate: GenerateStore;
   projects: ProjectsStore;
+  tagging: TaggingStore;
   waveforms: WaveformLoader;
   /** Loads everything from the engine; call once after mounting. */
   start(): Promise<void>;
@@ -45,17 +47,29 @@ export function createStores(host: Host): Stores {
   const nav = new NavStore();
   const generate = new GenerateStore(host, notices);
   const projects = new ProjectsStore(host, notices);
+  const tagging = new TaggingStore(host, notices);
   let started = false;
 
   const resync = async () => {
     void generate.load();
     void projects.load();
+    void tagging.load({ keepSelection: true });
+    void tagging.loadJob();
     await Promise.all([app.loadModels(), library.load(), jobs.load()]);
     if (search.hasQuery) await search.run({ keepSelection: true });
   };
 
-  // Generate jobs belong to the generate screen, not the library's indexing activity.
-  host.transport.on('jobs.update', (u) => (u.kind === 'generate' ? generate.apply(u) : u.kind === 'export' ? projects.apply(u) : jobs.apply(u)));
+  // Generate, export and tag jobs belong to their own screens, not the library's indexing activity.
+  host.transport.on('jobs.update', (u) => {
+    if (u.kind === 'generate') generate.apply(u);
+    else if (u.kind === 'export') projects.apply(u);
+    else if (u.kind === 'tag') tagging.apply(u);
+    else jobs.apply(u);
+  });
+  // Accepted tags are searchable at once: the library list shows them without a new query.
+  tagging.onChanged = () => {
+    if (search.hasQuery) void search.run({ keepSelection: true });
+  };
   host.transport.on('engine.status', (s) => {
     if (app.engineStatus(s) && started) void resync();
   });
@@ -77,6 +91,7 @@ export function createStores(host: Host): Stores {
       void library.load();
       void app.loadModels();
       if (search.hasQuery) void search.run({ keepSelection: true });
+      void tagging.load({ keepSelection: true });
     } else if (job.state === 'failed') {
       notices.push(`Indexing failed: ${job.error?.message ?? 'unknown error'}`, 'error', 10_000);
       void library.load();
@@ -109,11 +124,14 @@ export function createStores(host: Host): Stores {
     nav,
     generate,
     projects,
+    tagging,
     waveforms,
     async start() {
       // Listing generator packs may load a model: the library screen does not wait for it.
       void generate.load();
       void projects.load();
+      void tagging.load();
+      void tagging.loadJob();
       await Promise.all([app.loadInfo(), app.loadModels(), library.load(), jobs.load()]);
       await search.restore();
       started = true;

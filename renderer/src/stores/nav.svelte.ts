@@ -1,6 +1,7 @@
 /** The app's sections; the URL hash names the current one so a reload stays where the user was. */
 export const SECTIONS = [
   { id: 'library', label: 'Library' },
+  { id: 'tagging', label: 'Tagging' },
   { id: 'generate', label: 'Generate' },
   { id: 'projects', label: 'Projects' },
 ] as const;

@@ -18,6 +18,8 @@ export function cleanFilters(f: SearchFilters): SearchFilters {
   if (f.sampleRates?.length) out.sampleRates = [...f.sampleRates];
   if (f.channels?.length) out.channels = [...f.channels];
   if (f.folder) out.folder = f.folder;
+  if (f.category) out.category = f.category;
+  if (f.catIds?.length) out.catIds = [...f.catIds];
   return out;
 }
 
@@ -96,6 +98,17 @@ export class SearchStore {
     this.limit = FIRST_LIMIT;
     this.runSoon();
     this.changed();
+  }
+
+  /** The UCS category filter (a Category such as "WEATHER", any subcategory); null clears it. */
+  setCategory(category: string | null): void {
+    this.setFilters({ ...this.filters, category: category ?? undefined, catIds: undefined });
+  }
+
+  /** Only files tagged with this CatID (from a row's CatID); the same CatID again clears it. */
+  toggleCatId(catId: string): void {
+    const on = this.filters.catIds?.length === 1 && this.filters.catIds[0] === catId;
+    this.setFilters({ ...this.filters, catIds: on ? undefined : [catId], category: undefined });
   }
 
   /** The folder filter, toggled from the folder list. */
