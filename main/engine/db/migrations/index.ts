@@ -4,6 +4,7 @@ import { migration002 } from './002_jobs';
 import { migration003 } from './003_projects';
 import { migration004 } from './004_generate';
 import { migration005 } from './005_runner_pids';
+import { migration006 } from './006_loop_changes';
 
 /** Every migration, in order. Add new ones as their own file and append them here. */
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005];
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006];
