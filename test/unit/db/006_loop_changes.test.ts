@@ -16,7 +16,7 @@ describe('migration 006: loop changes', () => {
        VALUES ('t1', 'g1', NULL, 1, 0, 1, 'initial', 'takes/g1/t1.wav', 1, 44100, 1, 0)`,
     ).run();
     expect(migrate(db, [...before, migration006])).toBe(6);
-    expect(db.prepare(`SELECT id, change_json FROM takes`).all()).toEqual([{ id: 't1', change_json: null }]);
+    expect(db.prepare(`SELECT id, change_json, present_count FROM takes`).all()).toEqual([{ id: 't1', change_json: null, present_count: null }]);
     expect(db.prepare(`SELECT id, state, note FROM generations`).all()).toEqual([{ id: 'g1', state: 'done', note: null }]);
   });
 });
