@@ -59,8 +59,8 @@ export interface Attempt {
 
 interface EventHistory {
   rung: number;
-  /** Whether it ever climbed (its action is then a change). */
-  climbed: boolean;
+  /** Why it last climbed a rung (its action is then a change); null before. */
+  why: string | null;
   levelSteps: number;
   /** "path@start" of every reference tried for it. */
   tried: Set<string>;
@@ -109,36 +109,43 @@ export class Recovery {
 
   /**
    * Learns from the batch the last plan made: an event its attempt did not raise by MIN_RISE climbs a
-   * rung, and so does every event when the batch's best is no better than the parent.
+   * rung (with the adapter, also one it raised but left flagged), and so does every event when the
+   * batch's best is no better than the parent.
    */
   learn(parent: Critique, result: Critique, improved: boolean): void {
     const attempt = this.last;
     if (!attempt) return;
+    // Layering and audio-to-audio build on the best take, so a remedy that raised an event raises it
+    // further when repeated; the adapter redraws from text, where the same remedy gives the same.
+    const compounds = attempt.layer || this.strategy !== 'adapter';
     for (const a of attempt.actions) {
       const before = scoreOf(parent.events, a.event.id);
       const after = result.events.find((e) => e.eventId === a.event.id);
       const rose = !!after && (after.verdict === 'present' || after.score - before >= MIN_RISE);
-      if (!rose || !improved) this.climb(a.event.id);
+      const again = !!after && (after.verdict === 'present' || (rose && compounds));
+      if (again && improved) continue;
+      const why = !rose ? 'the last try did not raise it' : !improved ? 'the last try made no better take' : `the last try left it ${after?.verdict ?? 'flagged'}`;
+      this.climb(a.event.id, why);
     }
     this.last = null;
   }
 
   private historyOf(eventId: string): EventHistory {
     let h = this.history.get(eventId);
-    if (!h) this.history.set(eventId, (h = { rung: 0, climbed: false, levelSteps: 0, tried: new Set() }));
+    if (!h) this.history.set(eventId, (h = { rung: 0, why: null, levelSteps: 0, tried: new Set() }));
     return h;
   }
 
-  private climb(eventId: string): void {
+  private climb(eventId: string, why: string): void {
     const h = this.historyOf(eventId);
     h.rung = Math.min(h.rung + 1, this.ladder.length - 1);
-    h.climbed = true;
+    h.why = why;
   }
 
   /** The event's current rung, skipping rungs that cannot run (no reference left to try). */
   private actionFor(event: SoundEvent, refs: readonly LoopReference[]): EventAction {
     const h = this.historyOf(event.id);
-    let why: string | null = h.climbed ? 'the last try did not raise it' : null;
+    let why: string | null = h.why;
     const act = (remedy: Remedy, references: LoopReference[]): EventAction => ({
       event,
       remedy,
@@ -169,7 +176,7 @@ export class Recovery {
       why = refs.length ? 'no reference left to try' : 'no library reference found';
       if (h.rung >= this.ladder.length - 1) return act('focused', []);
       h.rung++;
-      h.climbed = true;
+      h.why = why;
     }
   }
 

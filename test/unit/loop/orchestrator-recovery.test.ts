@@ -139,7 +139,7 @@ describe('loop recovery', () => {
     expect(second.parentId).toBe(first.id);
     expect(third.parentId).toBe(first.id);
     expect(third.change!.kind).not.toBe(second.change!.kind);
-    expect(third.change!.detail).toContain('the last try did not raise it');
+    expect(third.change!.detail).toBe('"a whistle": the last try made no better take, layered a generation of the event alone (instead of adapter)');
     expect(third.critique!.events.map((e) => e.verdict)).toEqual(['present', 'present', 'present']);
     expect(result).toMatchObject({ bestTakeId: third.id, lastTakeId: third.id, stopReason: 'all_present', note: null });
     expect((await decodeFile(third.path)).audio.channels[0].length).toBe(Math.round(third.duration * third.sampleRate));
