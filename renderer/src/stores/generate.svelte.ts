@@ -407,7 +407,9 @@ export class GenerateStore {
         }
       }
     } else if (p.kind === 'chosen') {
-      for (const t of cur.takes) if (t.iteration === p.iteration) t.chosen = t.id === p.takeId;
+      // Only the batch it was chosen from: a branch's iteration shares its number with another batch.
+      const parentId = cur.takes.find((t) => t.id === p.takeId)?.parentId;
+      for (const t of cur.takes) if (t.iteration === p.iteration && t.parentId === parentId) t.chosen = t.id === p.takeId;
     } else {
       this.mergeReferences(p.references);
     }
