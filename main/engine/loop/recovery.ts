@@ -64,6 +64,8 @@ interface EventHistory {
   levelSteps: number;
   /** "path@start" of every reference tried for it. */
   tried: Set<string>;
+  /** The tried reference that left the event most present, and that presence. */
+  bestRef: { key: string; score: number } | null;
 }
 
 const refKey = (r: Pick<LoopReference, 'path' | 'start'>) => `${r.path}@${r.start.toFixed(3)}`;
@@ -123,6 +125,8 @@ export class Recovery {
       const after = result.events.find((e) => e.eventId === a.event.id);
       const rose = !!after && (after.verdict === 'present' || after.score - before >= MIN_RISE);
       const again = !!after && (after.verdict === 'present' || (rose && compounds));
+      const h = this.historyOf(a.event.id);
+      if (after && a.references.length && (!h.bestRef || after.score > h.bestRef.score)) h.bestRef = { key: refKey(a.references[0]), score: after.score };
       if (again && improved) continue;
       const why = !rose ? 'the last try did not raise it' : !improved ? 'the last try made no better take' : `the last try left it ${after?.verdict ?? 'flagged'}`;
       this.climb(a.event.id, why);
@@ -132,7 +136,7 @@ export class Recovery {
 
   private historyOf(eventId: string): EventHistory {
     let h = this.history.get(eventId);
-    if (!h) this.history.set(eventId, (h = { rung: 0, why: null, levelSteps: 0, tried: new Set() }));
+    if (!h) this.history.set(eventId, (h = { rung: 0, why: null, levelSteps: 0, tried: new Set(), bestRef: null }));
     return h;
   }
 
@@ -165,7 +169,9 @@ export class Recovery {
       } else if (remedy === 'level') {
         // Each plan on this rung is one step louder, up to MAX_LEVEL_STEPS.
         h.levelSteps = Math.min(MAX_LEVEL_STEPS, h.levelSteps + 1);
-        return act(remedy, this.bestTried(refs, h));
+        const references = this.bestTried(refs, h);
+        // Without a reference the louder sound is a focused generation.
+        return act(references.length ? remedy : 'focused', references);
       } else if (remedy === 'strategy') {
         const references = this.bestTried(refs, h);
         if (references.length) return act(remedy, references);
@@ -180,10 +186,12 @@ export class Recovery {
     }
   }
 
-  /** The accepted references, else the best-ranked one, for rungs that change how a sound is used. */
+  /** The tried reference that did best, else the accepted one, else the best-ranked one: for rungs that change how a sound is used. */
   private bestTried(refs: readonly LoopReference[], h: EventHistory): LoopReference[] {
-    const accepted = refs.filter((r) => r.state === 'accepted' && h.tried.has(refKey(r)));
-    return accepted.length ? accepted.slice(-1) : [...refs].sort((a, b) => a.rank - b.rank).slice(0, 1);
+    const best = h.bestRef && refs.find((r) => refKey(r) === h.bestRef!.key);
+    if (best) return [best];
+    const accepted = refs.filter((r) => r.state === 'accepted');
+    return accepted.length ? accepted.slice(0, 1) : [...refs].sort((a, b) => a.rank - b.rank).slice(0, 1);
   }
 }
 
@@ -212,7 +220,7 @@ function describe(a: EventAction, strategy?: RegenerationStrategy, layering?: bo
     case 'level':
       return `${what}: ${why}${strategy === 'adapter' && !layering ? `reference strength ×${2 ** (a.gainDb / LEVEL_STEP_DB)}` : `placed ${a.gainDb} dB louder`}${refText ? ` (${refText})` : ''}`;
     case 'focused':
-      return `${what}: ${why}layered a generation of the event alone${strategy && strategy !== 'layer' ? ` (instead of ${strategy})` : ''}`;
+      return `${what}: ${why}layered a generation of the event alone${a.gainDb ? `, ${a.gainDb} dB louder` : ''}${strategy && strategy !== 'layer' ? ` (instead of ${strategy})` : ''}`;
     case 'strategy':
       return `${what}: ${strategy ?? 'the model'} did not raise it, layered ${refText} on the best take instead`;
   }
