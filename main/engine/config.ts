@@ -140,9 +140,9 @@ export interface CriticSettings {
   lalm: LalmCriticSettings;
 }
 
-/** CLAP event critic: presence is calibrated against the same text's similarity to reference sounds. */
+/** CLAP event critic: presence is calibrated against the same text's similarity to sounds without its event. */
 export interface ClapCriticSettings {
-  /** z (standard deviations above the text's chance level on the references) at which an event is present; presence 0.5 there. */
+  /** z (standard deviations above the text's chance level on sounds without its event) at which an event is present; presence 0.5 there. */
   presentZ: number;
   /** z from which an event below presentZ is weak rather than missing. */
   weakZ: number;
@@ -152,8 +152,15 @@ export interface ClapCriticSettings {
   minSpread: number;
   /** Windows quieter than this (RMS dBFS) hold no event: their z is capped at 0 (chance). */
   silenceDb: number;
-  /** Stored library windows added to the synthetic reference sounds (0: synthetic only). */
-  libraryWindows: number;
+  /** Contrast texts at least this similar (cosine) to an event's text describe the event and are left out of its bank. */
+  contrastMaxSimilarity: number;
+  /**
+   * A reference sound is the event, and no measure of chance for it, when fewer than this share of
+   * the event's contrast texts (at least one) describe it better than the event's text does.
+   */
+  describedRank: number;
+  /** Chance is the mean and spread of the event score (cosine less the sound's typical cosine to other descriptions) over this many remaining references that score highest: the near misses. */
+  nearestReferences: number;
   /** Windows per embedding call (cancel is checked between calls). */
   batchWindows: number;
 }

@@ -15,6 +15,7 @@ import { tempDir } from '../../helpers/tmp';
 
 export interface IndexedFixtures {
   fx: FixtureSet;
+  dbPath: string;
   db: Db;
   spaces: VectorSpaces;
   embedder: ClapEmbedder;
@@ -27,10 +28,7 @@ export async function indexedFixtures(): Promise<IndexedFixtures> {
   const tmp = tempDir('cuebank-loop-');
   const fx = writeFixtures(path.join(tmp.dir, 'fx'));
   const dbPath = path.join(tmp.dir, 'lib.db');
-  const engine = await createEngine({ dbPath, modelsDir: fx.modelsDir }, { background: false });
-  const { jobId } = await engine.call('library.index', { folders: [fx.libraryDir] });
-  expect((await engine.waitForJob(jobId)).state).toBe('done');
-  await engine.close();
+  await indexFolders(dbPath, fx.modelsDir, [fx.libraryDir]);
 
   const config = resolveConfig({ dbPath, modelsDir: fx.modelsDir });
   const db = openDatabase(dbPath);
@@ -39,6 +37,7 @@ export async function indexedFixtures(): Promise<IndexedFixtures> {
   const searchDeps: SearchDeps = { db, spaces, embedder, settings: config.search, index: config.index, noEmbedderNote: 'no CLAP pack' };
   return {
     fx,
+    dbPath,
     db,
     spaces,
     embedder,
@@ -50,4 +49,16 @@ export async function indexedFixtures(): Promise<IndexedFixtures> {
       tmp.cleanup();
     },
   };
+}
+
+/** Indexes more folders into a library (by the engine, as the app does); the library's window count after. */
+export async function indexFolders(dbPath: string, modelsDir: string, folders: string[]): Promise<number> {
+  const engine = await createEngine({ dbPath, modelsDir }, { background: false });
+  try {
+    const job = await engine.waitForJob((await engine.call('library.index', { folders })).jobId);
+    expect(job.state, job.error?.message).toBe('done');
+    return (await engine.call('library.stats', {})).windows;
+  } finally {
+    await engine.close();
+  }
 }

@@ -1,7 +1,10 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { ClapFeatureExtractor } from '@huggingface/transformers';
 import { describe, expect, it } from 'vitest';
 import { PREPROCESSOR_CONFIG } from '../../fixtures/clap-pack';
 import { LIBRARY } from '../../fixtures/sounds';
+import { repoRoot } from '../../helpers/cli';
 import {
   bandProfile,
   CONCEPTS,
@@ -13,6 +16,7 @@ import {
   projectionMatrix,
   SPECIAL_TOKENS,
   textProfile,
+  UCS_WORDS,
   VOCAB,
   words,
 } from '../../fixtures/semantics';
@@ -79,12 +83,34 @@ describe('fixture semantics table', () => {
       const named = words(s.text).filter((w) => nouns.has(w)).map((w) => nouns.get(w)!);
       expect(named.length, s.text).toBeGreaterThan(0);
       for (const c of named) expect(own.has(c), `${s.file}: "${s.text}"`).toBe(true);
-      for (const word of [...nouns.keys(), ...modifiers]) expect(s.file.toLowerCase()).not.toContain(word);
+      for (const word of [...nouns.keys(), ...modifiers, ...UCS_WORDS.keys()]) expect(s.file.toLowerCase()).not.toContain(word);
       expect(s.file).toMatch(/^([a-z]+\/)?sfx_\d{3}\.wav$/);
     }
     for (const c of CONCEPTS) {
       expect(LIBRARY.filter((s) => s.events.some((e) => e.concept === c.id)).length, c.id).toBeGreaterThanOrEqual(2);
     }
+  });
+
+  it('reads the UCS words of each concept\'s subcategories as that concept, and leaves shared words unknown', () => {
+    const ucs = JSON.parse(fs.readFileSync(path.join(repoRoot, 'resources/ucs/ucs-8.2.1-en.json'), 'utf8')) as {
+      CatID: string;
+      SubCategory: string;
+      Synonyms: string[];
+    }[];
+    for (const c of CONCEPTS) {
+      expect(c.ucsCatIds.length, c.id).toBeGreaterThan(0);
+      for (const catId of c.ucsCatIds) {
+        const e = ucs.find((x) => x.CatID === catId)!;
+        // The subcategory's own name plus its synonyms, read as one prompt, lands on the concept's band.
+        const prompt = `${e.SubCategory} ${e.Synonyms.join(' ')}`;
+        expect(cos(textProfile(prompt), bandProfile(c.band)), `${c.id} ${catId}`).toBeGreaterThan(0.99);
+      }
+    }
+    // Every UCS word is one concept's; a word two concepts' subcategories share ("ground") stays unknown.
+    expect(UCS_WORDS.size).toBeGreaterThan(100);
+    for (const [w, id] of UCS_WORDS) expect(cos(textProfile(w), bandProfile(CONCEPTS.find((c) => c.id === id)!.band)), w).toBeCloseTo(1, 6);
+    expect(UCS_WORDS.has('ground')).toBe(false);
+    expect(textProfile('ground').every((v) => v === 0)).toBe(true);
   });
 
   it('puts low words low and high words high', () => {

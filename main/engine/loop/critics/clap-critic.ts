@@ -1,8 +1,12 @@
 /**
  * The CLAP event critic: slides windows over the take, scores each window against each event's
- * text, and calibrates every score against what the same text scores on sounds that hold no
- * particular event (calibration.ts). Gives a presence curve over the whole take per event; the
- * event's presence comes from the windows inside its expected span.
+ * text, and calibrates every score against what the same text scores on sounds that do not hold
+ * the event (calibration.ts): a fixed bank of synthetic sounds (reference-sounds.ts) and the take's
+ * own windows away from the event, less every one of them the model itself describes as the event
+ * (contrast-bank.ts). Every score is the cosine to the event's text less the sound's typical cosine
+ * to other descriptions of sounds. Nothing from the user's library takes part, so a verdict on a take cannot
+ * change when unrelated files are added to it. Gives a presence curve over the whole take per
+ * event; the event's presence comes from the windows inside its expected span.
  */
 import type { DecodedAudio } from '../../audio/types';
 import type { CriticSettings } from '../../config';
@@ -10,15 +14,16 @@ import { CuebankError } from '../../errors';
 import type { Embedder } from '../../models/types';
 import { isAmbient, typicalSeconds } from '../decompose-lexicon';
 import type { Critic, Critique, EventCritique, EventPlan, SoundEvent } from '../types';
-import { overallScore, presenceOfZ, referenceStats, verdictOfZ, zScore } from './calibration';
+import { chanceStats, overallScore, presenceOfZ, verdictOfZ, zScore } from './calibration';
+import { bankSimilarities, EventContrast, ucsContrastTexts } from './contrast-bank';
 import { referenceSounds } from './reference-sounds';
 import { curveGrid, cutTake, takeSeconds, windowsInSpan, type CurveGrid } from './take-windows';
 
 export interface ClapCriticDeps {
   embedder: Embedder;
   settings: CriticSettings;
-  /** Stored embeddings of library windows that join the reference set (a sample; see library-sample.ts). */
-  libraryVectors?: () => Float32Array[] | Promise<Float32Array[]>;
+  /** The contrast bank's texts (contrast-bank.ts); the UCS subcategories unless given. */
+  contrastTexts?: () => Promise<readonly string[]>;
 }
 
 const dot = (a: Float32Array, b: Float32Array) => {
@@ -51,30 +56,13 @@ export function windowsNeeded(event: SoundEvent, grid: CurveGrid, inSpan: number
 export class ClapCritic implements Critic {
   readonly id = 'clap' as const;
   private synthetic: Promise<Float32Array[]> | null = null;
+  private contrast: Promise<Float32Array[]> | null = null;
+  private syntheticBank: Float32Array[] | null = null;
   private readonly textCache = new Map<string, Float32Array>();
 
   constructor(private readonly deps: ClapCriticDeps) {}
 
-  critique(take: DecodedAudio, plan: EventPlan, signal?: AbortSignal): Promise<Critique> {
-    return this.judge(take, plan, signal, async () => (await this.deps.libraryVectors?.()) ?? []);
-  }
-
-  /**
-   * The library sample is read at the loop's first critique and kept for the loop: reading it is a
-   * sort over every stored window (~20 ms per 300,000), and a library indexed meanwhile would
-   * otherwise move the reference set between iterations.
-   */
-  forLoop(): Critic {
-    let library: Promise<Float32Array[]> | null = null;
-    const sample = () =>
-      (library ??= Promise.resolve(this.deps.libraryVectors?.() ?? []).catch((err: unknown) => {
-        library = null;
-        throw err;
-      }));
-    return { id: this.id, critique: (take, plan, signal) => this.judge(take, plan, signal, sample) };
-  }
-
-  private async judge(take: DecodedAudio, plan: EventPlan, signal: AbortSignal | undefined, librarySample: () => Promise<Float32Array[]>): Promise<Critique> {
+  async critique(take: DecodedAudio, plan: EventPlan, signal?: AbortSignal): Promise<Critique> {
     const { embedder, settings } = this.deps;
     const c = settings.clap;
     const window = Math.min(settings.windowSeconds, embedder.windowSeconds);
@@ -88,20 +76,37 @@ export class ClapCritic implements Critic {
       windows.push(...(await embedder.embedAudio(cuts.slice(i, i + c.batchWindows))));
     }
     checkCancelled(signal);
-    const shared = [...(await this.syntheticReferences(window)), ...(await librarySample())];
+    const synthetic = await this.syntheticReferences(window);
+    const bank = await this.contrastBank();
     const texts = await this.textVectors(plan.events.map((e) => e.text));
+    const windowBank = windows.map((w) => bankSimilarities(w, bank));
+    const syntheticBank = await this.syntheticBankSimilarities(window);
 
     const events: EventCritique[] = plan.events.map((event, k) => {
       const text = texts[k];
-      // The take's own audible windows well away from the event's span (one window of slack for
-      // loose timing) are references too: the same recording, where this event is not expected.
+      const contrast = new EventContrast(text, bank, c.contrastMaxSimilarity);
+      const rank = Math.max(1, Math.ceil(c.describedRank * contrast.kept.length));
+      // A sound's score for the event: its cosine to the event's text less its cosine to a typical
+      // other description of sounds (EventContrast.typical).
+      const score = (v: Float32Array, sims: Float32Array) => dot(v, text) - contrast.typical(sims);
+      // References: the synthetic bank, and the take's own audible windows well away from the
+      // event's span (one window of slack for loose timing): the same recording, where this event
+      // is not expected. None may hold the event: drop those the model describes as it (brown
+      // noise is a rumble; a misplaced event sounds outside its span).
       const margin = grid.window;
-      const outside = windows.filter(
-        (_, i) => audible[i] && (i * grid.hop >= event.end + margin || i * grid.hop + grid.window <= event.start - margin),
-      );
-      const ref = referenceStats([...shared, ...outside].map((r) => dot(r, text)), c.minSpread);
+      const candidates = [
+        ...synthetic.map((v, i) => ({ v, sims: syntheticBank[i] })),
+        ...windows
+          .map((v, i) => ({ v, sims: windowBank[i], i }))
+          .filter(({ i }) => audible[i] && (i * grid.hop >= event.end + margin || i * grid.hop + grid.window <= event.start - margin)),
+      ];
+      const chance = candidates.filter((r) => !contrast.describesAs(dot(r.v, text), r.sims, rank));
+      const ref = chanceStats((chance.length ? chance : candidates).map((r) => score(r.v, r.sims)), c.minSpread, c.nearestReferences);
       // A window too quiet to hear holds no event, whatever the model makes of its noise floor.
-      const z = windows.map((w, i) => (audible[i] ? zScore(dot(w, text), ref) : Math.min(0, zScore(dot(w, text), ref))));
+      const z = windows.map((w, i) => {
+        const zi = zScore(score(w, windowBank[i]), ref);
+        return audible[i] ? zi : Math.min(0, zi);
+      });
       const inSpan = windowsInSpan(grid, event.start, event.end);
       const top = inSpan.map((i) => z[i]).sort((a, b) => b - a).slice(0, windowsNeeded(event, grid, inSpan.length));
       const eventZ = top.reduce((a, b) => a + b, 0) / top.length;
@@ -127,10 +132,29 @@ export class ClapCritic implements Critic {
     return texts.map((t) => this.textCache.get(t)!);
   }
 
+  /** Embedded once per critic, like the reference sounds. */
+  private contrastBank(): Promise<Float32Array[]> {
+    this.contrast ??= Promise.resolve((this.deps.contrastTexts ?? ucsContrastTexts)())
+      .then((t) => this.deps.embedder.embedText([...t]))
+      .catch((err) => {
+        this.contrast = null;
+        throw err;
+      });
+    return this.contrast;
+  }
+
+  /** The synthetic references' cosines to the contrast bank, once per critic. */
+  private async syntheticBankSimilarities(window: number): Promise<Float32Array[]> {
+    const [refs, bank] = await Promise.all([this.syntheticReferences(window), this.contrastBank()]);
+    this.syntheticBank ??= refs.map((r) => bankSimilarities(r, bank));
+    return this.syntheticBank;
+  }
+
   /** Embedded once per critic: the same sounds at the same window length every take. */
   private syntheticReferences(window: number): Promise<Float32Array[]> {
-    this.synthetic ??= this.deps.embedder
-      .embedAudio(referenceSounds(this.deps.embedder.sampleRate, window).map((r) => r.samples))
+    const { embedder } = this.deps;
+    this.synthetic ??= embedder
+      .embedAudio(referenceSounds(embedder.sampleRate, window, embedder.maxFrequency).map((r) => r.samples))
       .catch((err) => {
         this.synthetic = null;
         throw err;

@@ -8,17 +8,15 @@ import { LalmCritic } from './lalm-critic';
 
 export { ClapCritic, windowsNeeded, type ClapCriticDeps } from './clap-critic';
 export { LalmCritic, missingQuestion, containsQuestion, type LalmCriticDeps } from './lalm-critic';
-export { libraryReferenceVectors } from './library-sample';
+export { ucsContrastTexts } from './contrast-bank';
 export { yesNoPresence, answerOf, type TokenLogprob, type YesNo } from './yes-no';
-export { referenceStats, zScore, presenceOfZ, verdictOfZ, verdictOfPresence, overallScore } from './calibration';
+export { chanceStats, zScore, presenceOfZ, verdictOfZ, verdictOfPresence, overallScore } from './calibration';
 
 export interface CreateCriticOptions {
   id: 'clap' | 'lalm';
   settings: CriticSettings;
   /** Needed by the CLAP critic. */
   embedder?: Embedder | null;
-  /** Reference vectors from the library for the CLAP critic (libraryReferenceVectors). */
-  libraryVectors?: () => Float32Array[] | Promise<Float32Array[]>;
   /** The LALM endpoint, overriding settings.lalm.url. */
   url?: string | null;
   /** Shown when the CLAP critic has no embedder (the embedder slot's note). */
@@ -28,5 +26,5 @@ export interface CreateCriticOptions {
 export function createCritic(o: CreateCriticOptions): Critic {
   if (o.id === 'lalm') return new LalmCritic({ settings: o.settings, url: o.url });
   if (!o.embedder) throw new CuebankError('no_model', `The CLAP critic needs a CLAP model pack. ${o.noEmbedderNote ?? ''}`.trim());
-  return new ClapCritic({ embedder: o.embedder, settings: o.settings, libraryVectors: o.libraryVectors });
+  return new ClapCritic({ embedder: o.embedder, settings: o.settings });
 }

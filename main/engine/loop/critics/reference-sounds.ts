@@ -1,10 +1,18 @@
 /**
- * Sounds that contain no particular event, part of the reference set a CLAP critic compares an
- * event's text against to learn what "chance" similarity looks like for that text: near-silence
- * and white, pink and brown noise, deterministic (seeded). Deliberately no band-limited noises or
- * tones: to an audio model those are events (a low band of noise is a rumble), not chance.
+ * A fixed bank of synthetic sounds spanning the spectrum, from which the CLAP critic learns what
+ * "chance" similarity looks like for an event's text: near-silence; white, pink and brown noise;
+ * octave bands of noise; harmonic and pure tones at several pitches; click trains. Deterministic
+ * (seeded), the same for every user and library. Several of these are events to an audio model (a
+ * low band of noise is a rumble, a 110 Hz harmonic tone a hum): which ones differs per event, so
+ * the critic drops, per event, every reference the model itself describes as that event
+ * (contrast-bank.ts, clap-critic.ts) and calibrates on the rest.
  */
 import { seededRandom } from '../../seeded-random';
+
+export interface ReferenceSound {
+  name: string;
+  samples: Float32Array;
+}
 
 function normalise(x: Float32Array, rmsDb: number): Float32Array {
   let s = 0;
@@ -46,16 +54,83 @@ function brown(n: number, rand: () => number): Float32Array {
   return x;
 }
 
-/** The reference sounds, each `seconds` long, mono at `rate`. */
-export function referenceSounds(rate: number, seconds: number): { name: string; samples: Float32Array }[] {
+/**
+ * Noise in [lo, hi] Hz as a sum of many sines at random frequencies and phases (no filter, so the
+ * band edges are exact at any rate). Each sine is a rotating phasor: no Math.sin per sample.
+ */
+function bandNoise(n: number, rate: number, lo: number, hi: number, rand: () => number): Float32Array {
+  const x = new Float32Array(n);
+  const partials = 64;
+  for (let p = 0; p < partials; p++) {
+    // Spread evenly on a log scale, jittered: noise with a pink-like slope inside the band.
+    const f = lo * Math.pow(hi / lo, (p + rand()) / partials);
+    const w = (2 * Math.PI * f) / rate;
+    const ph = rand() * 2 * Math.PI;
+    const cw = Math.cos(w);
+    const sw = Math.sin(w);
+    let re = Math.cos(ph);
+    let im = Math.sin(ph);
+    for (let i = 0; i < n; i++) {
+      x[i] += im;
+      const r = re * cw - im * sw;
+      im = re * sw + im * cw;
+      re = r;
+    }
+  }
+  return x;
+}
+
+/** A harmonic tone: harmonics 1..count of f0 at 1/h, those below the guard only. */
+function harmonic(n: number, rate: number, f0: number, count: number, guard: number, rand: () => number): Float32Array {
+  const x = new Float32Array(n);
+  for (let h = 1; h <= count && h * f0 < guard; h++) {
+    const w = (2 * Math.PI * f0 * h) / rate;
+    const ph = rand() * 2 * Math.PI;
+    for (let i = 0; i < n; i++) x[i] += Math.sin(w * i + ph) / h;
+  }
+  return x;
+}
+
+/** Clicks: single-sample impulses `perSecond` times a second. */
+function clicks(n: number, rate: number, perSecond: number): Float32Array {
+  const x = new Float32Array(n);
+  const step = Math.max(1, Math.round(rate / perSecond));
+  for (let i = Math.floor(step / 2); i < n; i += step) x[i] = 1;
+  return x;
+}
+
+const OCTAVE_CENTRES = [31.5, 63, 125, 250, 500, 1000, 2000, 4000, 8000, 16000];
+// Half-octave steps: a hum between two of them still has a near neighbour here.
+const HARMONIC_F0 = [55, 78, 110, 156, 220, 311, 440, 622, 880];
+const PURE_TONES = [100, 250, 630, 1600, 4000, 10000];
+
+/**
+ * The reference sounds, each `seconds` long, mono at `rate`, at −20 dBFS RMS (silence at −90).
+ * `maxFrequency` (the model's top) keeps bands and tones where the model looks.
+ */
+export function referenceSounds(rate: number, seconds: number, maxFrequency = rate / 2): ReferenceSound[] {
   const n = Math.max(1, Math.round(seconds * rate));
   const rand = seededRandom(0x5eed);
-  const out = [
+  const top = Math.min(maxFrequency, 0.45 * rate);
+  const out: ReferenceSound[] = [
     // Not digital zero: a model's log-mel of exact zeros is a degenerate input.
     { name: 'silence', samples: normalise(white(n, rand), -90) },
     { name: 'white noise', samples: normalise(white(n, rand), -20) },
     { name: 'pink noise', samples: normalise(pink(n, rand), -20) },
     { name: 'brown noise', samples: normalise(brown(n, rand), -20) },
   ];
+  for (const c of OCTAVE_CENTRES) {
+    const lo = c / Math.SQRT2;
+    const hi = Math.min(c * Math.SQRT2, top);
+    if (lo >= hi) continue;
+    out.push({ name: `noise octave ${c} Hz`, samples: normalise(bandNoise(n, rate, lo, hi, rand), -20) });
+  }
+  for (const f0 of HARMONIC_F0) out.push({ name: `harmonic tone ${f0} Hz`, samples: normalise(harmonic(n, rate, f0, 8, top, rand), -20) });
+  for (const f of PURE_TONES) {
+    if (f >= top) continue;
+    out.push({ name: `tone ${f} Hz`, samples: normalise(harmonic(n, rate, f, 1, top, rand), -20) });
+  }
+  out.push({ name: 'clicks 4/s', samples: normalise(clicks(n, rate, 4), -20) });
+  out.push({ name: 'clicks 40/s', samples: normalise(clicks(n, rate, 40), -20) });
   return out;
 }

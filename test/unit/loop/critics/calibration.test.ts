@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   overallScore,
   presenceOfZ,
-  referenceStats,
+  chanceStats,
   verdictOfPresence,
   verdictOfZ,
   zScore,
@@ -12,55 +12,27 @@ import { curveGrid, cutTake, windowsInSpan } from '../../../../main/engine/loop/
 const s = { presentZ: 3, weakZ: 1.5, slope: 1.5 };
 
 describe('CLAP calibration', () => {
-  it('fits the chance distribution to the 10th and 30th percentiles of the references', () => {
-    // Uniform-ish references 0.00 … 0.20: q10 = 0.02, q30 = 0.06.
-    const refs = Array.from({ length: 21 }, (_, i) => i * 0.01);
-    const r = referenceStats(refs, 0.001);
-    expect(r.spread).toBeCloseTo(0.04 / 0.7572, 4);
-    expect(r.level).toBeCloseTo(0.06 + 0.5244 * r.spread, 4);
+  it('chance is the mean and spread of the nearest references: the near misses, not the bulk', () => {
+    // Far references (0.0x) and four near misses around 0.6: only the near misses count.
+    const refs = [0.01, 0.02, 0.0, 0.03, 0.01, 0.55, 0.6, 0.65, 0.6];
+    const r = chanceStats(refs, 0.001, 4);
+    expect(r.level).toBeCloseTo(0.6, 12);
+    expect(r.spread).toBeCloseTo(Math.sqrt((0.05 ** 2 + 0 + 0.05 ** 2 + 0) / 4), 12);
+    // A cosine that would stand far above the bulk is only just above the near misses.
+    expect(zScore(0.7, r)).toBeCloseTo(0.1 / r.spread, 9);
+    // All of them when fewer than `nearest` are given; order does not matter.
+    expect(chanceStats([0.3, 0.1], 0.001, 8)).toEqual(chanceStats([0.1, 0.3], 0.001, 8));
+    expect(chanceStats([0.3, 0.1], 0.001, 8).level).toBeCloseTo(0.2, 12);
   });
 
-  it('recovers a normal chance distribution', () => {
-    // Normal quantiles of N(0.1, 0.05²) at evenly spaced probabilities.
-    const inv = (p: number) => {
-      // Acklam-free: bisection on the error function is plenty for a test.
-      let lo = -8, hi = 8;
-      for (let k = 0; k < 80; k++) {
-        const mid = (lo + hi) / 2;
-        const cdf = 0.5 * (1 + erf(mid / Math.SQRT2));
-        if (cdf < p) lo = mid;
-        else hi = mid;
-      }
-      return (lo + hi) / 2;
-    };
-    const refs = Array.from({ length: 199 }, (_, i) => 0.1 + 0.05 * inv((i + 1) / 200));
-    const r = referenceStats(refs, 0.001);
-    expect(r.level).toBeCloseTo(0.1, 2);
-    expect(r.spread).toBeCloseTo(0.05, 2);
-  });
-
-  it('references that do hold the event (upward contamination) move it far less than mean and SD would', () => {
-    const chance = Array.from({ length: 20 }, (_, i) => 0.05 + 0.005 * i);
-    const clean = referenceStats(chance, 0.001);
-    for (const n of [5, 10, 25]) {
-      const all = [...chance, ...Array.from({ length: n }, (_, i) => 0.8 + 0.008 * i)];
-      const dirty = referenceStats(all, 0.001);
-      const mean = all.reduce((a, b) => a + b, 0) / all.length;
-      const sd = Math.sqrt(all.reduce((a, b) => a + (b - mean) ** 2, 0) / all.length);
-      expect(dirty.level - clean.level).toBeLessThan((mean - clean.level) / 4);
-      expect(dirty.spread).toBeLessThan(sd / 4);
-      // A real match still stands far out.
-      expect(zScore(0.85, dirty)).toBeGreaterThan(10);
-    }
-  });
-
-  it('floors the spread', () => {
-    expect(referenceStats([0.2, 0.2, 0.2], 0.02).spread).toBe(0.02);
+  it('floors the spread, and needs a reference', () => {
+    expect(chanceStats([0.2, 0.2, 0.2], 0.02, 3).spread).toBe(0.02);
+    expect(() => chanceStats([], 0.02, 3)).toThrow();
   });
 
   it('the same cosine means different presence for texts with different chance levels', () => {
-    const rain = referenceStats([0.3, 0.32, 0.28, 0.31, 0.29, 0.3], 0.01); // a noise-like text: high chance level
-    const bark = referenceStats([0.05, 0.06, 0.04, 0.05, 0.07, 0.05], 0.01);
+    const rain = chanceStats([0.3, 0.32, 0.28, 0.31, 0.29, 0.3], 0.01, 6); // a noise-like text: high chance level
+    const bark = chanceStats([0.05, 0.06, 0.04, 0.05, 0.07, 0.05], 0.01, 6);
     expect(presenceOfZ(zScore(0.33, rain), s)).toBeLessThan(0.5);
     expect(presenceOfZ(zScore(0.33, bark), s)).toBeGreaterThan(0.99);
   });
@@ -117,10 +89,3 @@ describe('the critics\' time grid', () => {
     expect(windowsInSpan(grid, 4.1, 4.2)).toEqual([7]);
   });
 });
-
-/** Abramowitz–Stegun 7.1.26 (|error| < 1.5e-7). */
-function erf(x: number): number {
-  const t = 1 / (1 + 0.3275911 * Math.abs(x));
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
-  return x >= 0 ? y : -y;
-}
