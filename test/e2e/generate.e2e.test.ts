@@ -21,7 +21,7 @@ import { audioState, hasChromium, indexFolder, pageWatcher, repoRoot, startE2eAp
 const SCREENSHOT = path.join(repoRoot, 'test-results', 'generate.png');
 const RECOVERY_SCREENSHOT = path.join(repoRoot, 'test-results', 'generate-recovery.png');
 /** Three events, the last a bed under the whole take: the fixture generator drops it. */
-const BED_PROMPT = 'low rumble, then kettle whistle, while steam hiss';
+const BED_PROMPT = 'low rumble, then steam hiss, while high beep';
 
 describe.skipIf(!hasChromium('generate'))('generate screen in Chromium through the web bridge', () => {
   let app: E2eApp;
@@ -279,7 +279,7 @@ describe.skipIf(!hasChromium('generate'))('generate screen in Chromium through t
     const detail = await detailOf(generationId);
     const events = detail.generation.plan.events;
     expect(events).toHaveLength(3);
-    const bed = events.find((e) => e.text === 'steam hiss')!;
+    const bed = events.find((e) => e.text === 'high beep')!;
     expect([bed.start, bed.end, bed.relation]).toEqual([0, detail.generation.settings.duration, 'overlap']);
     const best = detail.takes.find((t) => t.id === detail.generation.bestTakeId)!;
     expect(best.critique!.events.every((e) => e.verdict === 'present')).toBe(true);

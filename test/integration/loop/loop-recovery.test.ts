@@ -13,9 +13,9 @@ const better = (a: Take, b: Take) => (present(a) !== present(b) ? present(a) > p
 
 /**
  * Recovery on the fixture packs, with ../shared/corpus's real recordings indexed beside the fixture
- * sounds. "electrical mains hum, then kettle whistle, while high beep": the generator drops the beep,
- * a bed under the whole take, and the best library sound of it is a half-second beep, which layered
- * or conditioned once at the start of the bed does not make it heard for most of the take. The loop
+ * sounds. "low rumble, then steam hiss, while high beep": the generator drops the beep, a bed under
+ * the whole take, and the best library sound of it is a half-second beep, which layered or
+ * conditioned once at the start of the bed does not make it heard for most of the take. The loop
  * must see that the first try did not work and change what it does, from the best take.
  */
 describe.skipIf(!hasCorpus)('loop recovery beside real recordings', () => {
@@ -46,12 +46,13 @@ describe.skipIf(!hasCorpus)('loop recovery beside real recordings', () => {
 
   for (const strategy of ['adapter', 'layer'] as const) {
     it(`${strategy}: a bed the first reference does not restore is restored by a change, each regeneration from the best take so far`, async () => {
-      const { result, detail } = await loop('electrical mains hum, then kettle whistle, while high beep', strategy);
+      const { result, detail } = await loop('low rumble, then steam hiss, while high beep', strategy);
       const { takes } = detail;
       const beep = detail.generation.plan.events.find((e) => e.text === 'high beep')!;
       expect(beep.relation).toBe('overlap');
       // The first regeneration placed or conditioned on the best reference, and the beep stayed flagged.
-      expect(takes[1].change).toMatchObject({ kind: 'reference', eventIds: [beep.id] });
+      expect(takes[1].change!.kind).toBe('reference');
+      expect(takes[1].change!.eventIds).toContain(beep.id);
       expect(takes[1].critique!.events.find((e) => e.eventId === beep.id)!.verdict).not.toBe('present');
       // Something else was tried after it, and the take says what and why.
       const changed = takes.slice(2).find((t) => t.change && t.change.kind !== 'reference');
