@@ -314,6 +314,9 @@ describe.skipIf(!hasChromium('generate'))('generate screen in Chromium through t
     await expect.poll(() => progress(page).getAttribute('aria-valuetext'), { timeout: 60_000 }).toMatch(/^Done/);
     const branch = (await detailOf(generationId)).takes.at(-1)!;
     expect(branch).toMatchObject({ parentId: first.id, origin: 'layer', change: { kind: 'user', from: first.id } });
+    // A branch that ends flagged does not call the generation unfinished: its best take has every event.
+    const note = (await detailOf(generationId)).generation.note ?? null;
+    if (note) expect(note).toMatch(/^This branch ended with .* still flagged; the generation's best take \(iteration \d+\) has every event present\.$/);
 
     // The picture: the best take selected, its change and the row of takes with the best marked.
     await takes(page).locator(`[data-take="${best.id}"]`).dispatchEvent('mousedown');

@@ -248,7 +248,9 @@ export async function runLoop(deps: LoopDeps, run: LoopRun, ctx: JobContext): Pr
     }
   }
 
-  const note = endNote(best, last, stopReason);
+  const g = store.requireGeneration(generationId);
+  const generationBest = g.bestTakeId ? (store.take(g.bestTakeId) ?? null) : null;
+  const note = endNote(best, last, stopReason, generationBest);
   if (note) store.setNote(generationId, note);
   progress.finish();
   return {
@@ -273,8 +275,12 @@ export function presentCount(c: Critique): number {
   return c.events.filter((e) => e.verdict === 'present').length;
 }
 
-/** What the result says when the loop did not end on its best take, or ended with events flagged. */
-function endNote(best: Kept | null, last: Kept | null, stopReason: GenerateResult['stopReason']): string | null {
+/**
+ * What the result says when the loop did not end on its best take, or ended with events flagged. A
+ * branch (a regeneration the user asked for) that ends flagged while another take of the generation
+ * has every event present says so, rather than calling the generation unfinished.
+ */
+function endNote(best: Kept | null, last: Kept | null, stopReason: GenerateResult['stopReason'], generationBest: Take | null): string | null {
   if (!best || !last) return null;
   const parts: string[] = [];
   if (last.take.id !== best.take.id) {
@@ -284,7 +290,12 @@ function endNote(best: Kept | null, last: Kept | null, stopReason: GenerateResul
     );
   }
   if (stopReason !== 'all_present' && !allPresent(best.critique)) {
-    parts.push(`Still flagged on the best take: ${flaggedText(best.critique)}.`);
+    const elsewhere = generationBest && generationBest.id !== best.take.id && generationBest.critique && allPresent(generationBest.critique);
+    parts.push(
+      elsewhere
+        ? `This branch ended with ${flaggedText(best.critique)} still flagged; the generation's best take (iteration ${generationBest.iteration}) has every event present.`
+        : `Still flagged on the best take: ${flaggedText(best.critique)}.`,
+    );
   }
   return parts.length ? parts.join(' ') : null;
 }
