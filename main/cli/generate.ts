@@ -46,7 +46,10 @@ function copyTakes(detail: GenerationDetail, outDir: string): Map<string, string
   return copies;
 }
 
-/** One entry per iteration: the take best-of-N kept, its critique, and the references found for it. */
+/**
+ * One entry per iteration: the take best-of-N kept, its critique, the references found for it, and
+ * what its regeneration changed (it starts from the best take so far, which need not be the last).
+ */
 function reportOf(detail: GenerationDetail, copies: Map<string, string>): GenerateReport {
   const chosen = detail.takes.filter((t) => t.chosen).sort((a, b) => a.iteration - b.iteration);
   const iterations = chosen.map((take) => ({
@@ -59,9 +62,10 @@ function reportOf(detail: GenerationDetail, copies: Map<string, string>): Genera
     references: detail.references
       .filter((r) => r.takeId === take.id)
       .map((r) => ({ event: r.eventText, path: r.path, score: r.score, start: r.start, end: r.end, accepted: r.state === 'accepted' })),
+    change: take.change ? { kind: take.change.kind, detail: take.change.detail, from: copies.get(take.change.from) ?? null } : null,
   }));
   const best = detail.generation.bestTakeId ? (copies.get(detail.generation.bestTakeId) ?? null) : null;
-  return { iterations, best, bestScore: detail.generation.bestScore };
+  return { iterations, best, bestScore: detail.generation.bestScore, note: detail.generation.note ?? null };
 }
 
 /** Progress on stderr, only for a person watching a terminal. */

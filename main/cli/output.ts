@@ -85,19 +85,25 @@ export interface GenerateReport {
     events: { text: string; start: number; end: number; score: number; verdict: string }[];
     score: number | null;
     references: { event: string; path: string; score: number; start: number; end: number; accepted: boolean }[];
+    /** What this iteration's regeneration changed and why, and the take (file) it started from. */
+    change: { kind: string; detail: string; from: string | null } | null;
   }[];
   best: string | null;
   bestScore: number | null;
+  /** How the loop ended when that needs saying (its last take is not its best, events still flagged). */
+  note: string | null;
 }
 
 export function printGenerate(report: GenerateReport, asJson: boolean): void {
   if (asJson) return json(report);
   for (const it of report.iterations) {
     out(`iteration ${it.iteration} (${it.strategy}): score ${it.score?.toFixed(3) ?? '-'}  ${it.take}`);
+    if (it.change) out(`  changed (${it.change.kind}): ${it.change.detail}${it.change.from ? `; from ${it.change.from}` : ''}`);
     for (const e of it.events) out(`  ${e.verdict.padEnd(7)} ${e.score.toFixed(3)}  ${e.text} [${e.start.toFixed(1)}–${e.end.toFixed(1)} s]`);
     for (const r of it.references) out(`  reference${r.accepted ? ' (used)' : ''} for "${r.event}": ${r.score.toFixed(3)}  ${r.path}`);
   }
   out(report.best ? `best: ${report.best}` : 'no take');
+  if (report.note) out(`note: ${report.note}`);
 }
 
 export function printProjects(projects: Project[], asJson: boolean): void {

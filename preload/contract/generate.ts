@@ -114,6 +114,26 @@ export const GenerateStartSchema = z
   .strict();
 export type GenerateStart = z.infer<typeof GenerateStartSchema>;
 
+/**
+ * What a regeneration did differently from the iteration before it, and why (recovery): the first
+ * regeneration of a take uses each flagged event's best reference ('reference'); when an iteration
+ * raises no flagged event, the next changes one thing: the event's next reference, the placed
+ * level or reference strength, a focused generation of the event alone, or the strategy. A
+ * regeneration the user asked for from a chosen take is 'user'.
+ */
+export const TakeChangeKindSchema = z.enum(['reference', 'next-reference', 'level', 'focused', 'strategy', 'variation', 'user']);
+export type TakeChangeKind = z.infer<typeof TakeChangeKindSchema>;
+export const TakeChangeSchema = z.object({
+  kind: TakeChangeKindSchema,
+  /** One line for people: what changed ("steam hiss: next reference, rank 2 of 3"). */
+  detail: z.string(),
+  /** The take it regenerated from (the best so far, which need not be the last one made). */
+  from: z.string(),
+  /** Events the change is aimed at (flagged on `from`). */
+  eventIds: z.array(z.string()),
+});
+export type TakeChange = z.infer<typeof TakeChangeSchema>;
+
 export const TakeSchema = z.object({
   id: z.string(),
   generationId: z.string(),
@@ -136,6 +156,8 @@ export const TakeSchema = z.object({
   /** References this take was made with (ids into GenerationDetail.references). */
   referenceIds: z.array(z.number().int()),
   createdAt: z.number(),
+  /** What this take's regeneration changed and why; null for first-iteration takes and takes stored before it was recorded. */
+  change: TakeChangeSchema.nullable().optional(),
 });
 export type Take = z.infer<typeof TakeSchema>;
 
@@ -173,6 +195,11 @@ export const GenerationSchema = z.object({
   /** The highest-scoring take so far. */
   bestTakeId: z.string().nullable(),
   bestScore: z.number().nullable(),
+  /**
+   * How the last loop on it ended, when that needs saying: e.g. its last kept take is not the
+   * best one (the best is bestTakeId). Null otherwise and for loops stored before it was recorded.
+   */
+  note: z.string().nullable().optional(),
 });
 export type Generation = z.infer<typeof GenerationSchema>;
 
@@ -213,6 +240,10 @@ export const GenerateResultSchema = z.object({
   bestTakeId: z.string().nullable(),
   bestScore: z.number().nullable(),
   stopReason: z.enum(['all_present', 'max_iterations']),
+  /** The take the last iteration kept; differs from bestTakeId when the loop ended on a worse take. */
+  lastTakeId: z.string().nullable().optional(),
+  /** Said when the loop did not end on its best take, or ended with events still flagged; null otherwise. */
+  note: z.string().nullable().optional(),
 });
 export type GenerateResult = z.infer<typeof GenerateResultSchema>;
 

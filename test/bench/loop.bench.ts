@@ -5,6 +5,9 @@
  * share of the iteration and of the whole job. Prints figures; never passes or fails.
  *
  *   npm run bench:loop -- [--runs 3] [--iterations 3] [--candidates 2] [--steps N] [--prompt "…"] [--strategy layer]
+ *   npm run bench:loop -- --recovery [--iterations 4] [--candidates 1] [--every 1] [--strategy layer] [--layer-source focused]
+ *
+ * --recovery measures how often the loop restores every event instead (loop-recovery.ts).
  *
  * Model calls are the generator (every sampler step, encoder and decoder), the critic (take
  * windows through CLAP) and retrieval (event text through CLAP plus the vector search).
@@ -16,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { createEngine } from '../../main/engine';
 import type { IterationTiming } from '../../main/engine/loop/orchestrator';
 import { writeFixtures } from '../fixtures';
+import { indexCorpus, runRecovery } from './loop-recovery';
 import { machineLine } from './machine';
 
 const { values: args } = parseArgs({
@@ -26,11 +30,16 @@ const { values: args } = parseArgs({
     steps: { type: 'string' },
     prompt: { type: 'string' },
     strategy: { type: 'string' },
+    recovery: { type: 'boolean', default: false },
+    every: { type: 'string', default: '1' },
+    'layer-source': { type: 'string' },
   },
 });
 const runs = Number(args.runs);
-const iterations = Number(args.iterations);
-const candidates = Number(args.candidates);
+const recovery = args.recovery === true;
+// Recovery's target is "within 4 iterations" at the app's default of one candidate.
+const iterations = Number(recovery && !process.argv.includes('--iterations') ? '4' : args.iterations);
+const candidates = Number(recovery && !process.argv.includes('--candidates') ? '1' : args.candidates);
 const steps = args.steps ? Number(args.steps) : undefined;
 
 const pct = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1).padStart(5)}%`;
@@ -40,7 +49,7 @@ async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cuebank-bench-loop-'));
   try {
     const fx = writeFixtures(path.join(tmp, 'fx'));
-    const prompts = JSON.parse(fs.readFileSync(path.join(fx.outDir, 'prompts.json'), 'utf8')) as { prompts: string[] };
+    const prompts = JSON.parse(fs.readFileSync(path.join(fx.outDir, 'prompts.json'), 'utf8')) as { events: string[]; prompts: string[] };
     const prompt = args.prompt ?? prompts.prompts.find((p) => p.split(/,| then | while /).length >= 3) ?? prompts.prompts[0];
     const timings: (IterationTiming & { endedAt: number })[] = [];
     const engine = await createEngine({ dbPath: path.join(tmp, 'bench.db'), modelsDir: fx.modelsDir }, { onLoopTiming: (t) => timings.push({ ...t, endedAt: performance.now() }) });
@@ -52,6 +61,20 @@ async function main(): Promise<void> {
 
     console.log(`bench:loop — ${machineLine()}`);
     console.log(`pack ${pack.id}: ${pack.capabilities.sampleRate} Hz, ${pack.capabilities.channels} ch, default steps ${pack.capabilities.defaultSteps}`);
+    if (recovery) {
+      const added = await indexCorpus(engine);
+      console.log(`library: ${fx.library.length} fixture sounds + ${added} real recordings (../shared/corpus)`);
+      await runRecovery(engine, prompts.events, {
+        iterations,
+        candidates,
+        every: Number(args.every),
+        strategies: pack.strategies.filter((s) => !args.strategy || s === args.strategy),
+        layerSource: args['layer-source'] as 'reference' | 'focused' | undefined,
+        log: (line) => console.log(line),
+      });
+      await engine.close();
+      return;
+    }
     console.log(`prompt "${prompt}"; ${iterations} iterations max, ${candidates} candidates, steps ${steps ?? 'pack default'}, ${runs} runs per strategy after one warm-up\n`);
 
     for (const strategy of pack.strategies.filter((s) => !args.strategy || s === args.strategy)) {

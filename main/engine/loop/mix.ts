@@ -221,6 +221,8 @@ function peakOf(ch: Float32Array, from: number, to: number): number {
 export interface Placement {
   sound: DecodedAudio;
   at: number;
+  /** Level relative to the mix's `levelDb`, dB (recovery places a sound that did not register louder). */
+  gainDb?: number;
 }
 
 export interface MixResult {
@@ -250,9 +252,9 @@ export function mixPlacements(
   // Per block, what placements may add to its peak (0: untouched, the take's block peak holds).
   const added = new Float64Array(blockPeaks.length);
   const gains: number[] = [];
-  for (const { sound, at } of placements) {
+  for (const { sound, at, gainDb = 0 } of placements) {
     const soundLevels = levels(sound);
-    const gain = soundLevels.rms > 0 ? target / soundLevels.rms : 0;
+    const gain = soundLevels.rms > 0 ? (target * dbToGain(gainDb)) / soundLevels.rms : 0;
     gains.push(gain);
     const most = gain * maxOf(soundLevels.blockPeaks);
     const offset = Math.round(at * take.sampleRate);

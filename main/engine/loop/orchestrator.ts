@@ -1,18 +1,23 @@
 /**
- * The feedback loop (seed 000) as one job: generate N candidates, critique each, keep the best
- * (best-of-N on the critic's score), stop when every event is present or at the last iteration,
- * else retrieve library references for the flagged events, accept the best one per event, and
- * regenerate from the kept take with the chosen strategy. Every take is stored (file, then row)
- * the moment it is critiqued and pushed to the UI as a partial update; cancel is checked between
- * sampler steps and between stages, and what finished stays.
+ * The feedback loop (seed 000) as one job: generate N candidates, critique each, keep the best of
+ * the batch (best-of-N on the critic's score), stop when every event is present or at the last
+ * iteration, else retrieve library references for the flagged events and regenerate. Each
+ * regeneration starts from the best take so far (most events present, then the highest score), not
+ * the latest, and recovery.ts decides what it does per flagged event: when an iteration did not
+ * raise an event, the next changes something (the next reference, the level, a focused generation,
+ * the strategy), and the takes record what and why. The result names the best take, and says so
+ * when the last iteration's take is not it. Every take is stored (file, then row) the moment it is
+ * critiqued and pushed to the UI as a partial update; cancel is checked between sampler steps and
+ * between stages, and what finished stays.
  */
-import type { GenerateResult, GenerateSettings, LoopReference, Take, TakeOrigin } from '../../../preload/contract/generate';
+import type { GenerateResult, GenerateSettings, LoopReference, Take, TakeChange, TakeOrigin } from '../../../preload/contract/generate';
 import type { DecodedAudio } from '../audio/types';
 import { CuebankError } from '../errors';
 import type { JobContext } from '../jobs/manager';
 import type { Generator, GeneratorCapabilities } from '../models/generator/types';
 import type { LoopStore } from './store';
-import { PlacementCache, strategyFor, type EventSound, type Strategy } from './strategies';
+import { Recovery, type Attempt } from './recovery';
+import { PlacementCache, STRATEGIES, strategyFor, type EventSound, type Strategy } from './strategies';
 import type { Critic, Critique, EventCritique, EventPlan, Reference, SoundEvent } from './types';
 
 /** Finds library sounds for flagged events: best first per event, at most `perEvent` each. */
@@ -92,56 +97,80 @@ export async function runLoop(deps: LoopDeps, run: LoopRun, ctx: JobContext): Pr
   const strategy = strategyFor(settings.strategy, caps, settings, generator.id);
   const progress = new LoopProgress(ctx, run, caps, strategy);
   const chosenTakeIds: string[] = [];
-  let kept: Kept | null = run.from ? { ...run.from, critique: requireCritique(run.from.take) } : null;
+  const recovery = new Recovery(settings.strategy, settings.layerSource);
+  /** The best take so far: every regeneration starts from it. */
+  let best: Kept | null = run.from ? { ...run.from, critique: requireCritique(run.from.take) } : null;
+  /** What the last iteration's best-of-N kept (need not be the best take). */
+  let last: Kept | null = null;
   let stopReason: GenerateResult['stopReason'] = 'max_iterations';
+  store.setNote(generationId, null);
 
   for (let i = 1; i <= run.iterations; i++) {
     const t0 = performance.now();
     timing = { iteration: i, generate: 0, critique: 0, retrieve: 0, takeFiles: 0, db: 0, references: 0, mix: 0, total: 0 };
     let references: EventSound[] = [];
-    if (kept) {
+    let attempt: Attempt | null = null;
+    let runStrategy = strategy;
+    let attemptSettings = settings;
+    if (best) {
       // A regeneration the user asked for always runs (a variation when nothing is flagged).
       const asked = i === 1 && !!run.from;
-      if (allPresent(kept.critique) && !asked) {
+      if (allPresent(best.critique) && !asked) {
         stopReason = 'all_present';
         break;
       }
       const r0 = performance.now();
-      const flaggedRefs = await ensureReferences(deps, run, kept, i, progress, timing, ctx.signal);
-      const inherited = strategy.inheritsReferences
-        ? deps.store.referencesByIds(kept.take.referenceIds).filter((r) => !flaggedRefs.some((f) => f.eventId === r.eventId))
+      await ensureReferences(deps, run, best, progress, i, timing, ctx.signal);
+      attempt = recovery.plan(plan, best.critique, store.referencesOfTake(best.take.id), asked);
+      for (const a of attempt.actions) {
+        // A reference the loop starts using is accepted, so the take's references say what it was made with.
+        for (const r of a.references) if (a.remedy === 'next-reference' && r.state === 'proposed') store.setReferenceState(r.id, 'accepted');
+      }
+      runStrategy = attempt.layer ? STRATEGIES.layer : strategy;
+      attemptSettings = attempt.strengthFactor !== 1 ? { ...settings, referenceStrength: settings.referenceStrength * attempt.strengthFactor } : settings;
+      const acted = new Set(attempt.actions.map((a) => a.event.id));
+      const inherited = runStrategy.inheritsReferences
+        ? store.referencesByIds(best.take.referenceIds).filter((r) => !acted.has(r.eventId)).map((ref) => ({ ref, gainDb: 0 }))
         : [];
-      references = await loadAccepted(sounds, [...flaggedRefs, ...inherited], plan, settings.duration);
+      const chosen = attempt.actions.flatMap((a) => a.references.map((ref) => ({ ref, gainDb: a.gainDb })));
+      references = await loadReferences(sounds, [...chosen, ...inherited], plan, settings.duration);
       timing.references += performance.now() - r0 - timing.retrieve;
-      if (!references.length && strategy.needsReferences(settings)) {
-        if (allPresent(kept.critique)) {
+      const focused = attempt.actions.filter((a) => a.remedy === 'focused');
+      if (!references.length && !focused.length && runStrategy.needsReferences(attemptSettings)) {
+        if (allPresent(best.critique)) {
           throw new CuebankError('invalid_input', 'Every event is present in this take: nothing to layer (adapter or audio2audio make a variation)');
         }
-        throw new CuebankError('not_found', `No library reference found for ${flaggedText(kept.critique)}: index sounds of it, or choose another strategy`);
+        throw new CuebankError('not_found', `No library reference found for ${flaggedText(best.critique)}: index sounds of it, or choose another strategy`);
       }
     }
 
-    const iteration = kept ? kept.take.iteration + 1 : 1;
-    const origin: TakeOrigin = kept ? strategy.id : 'initial';
+    const parent = best;
+    const iteration = (run.from?.take.iteration ?? 0) + i;
+    const origin: TakeOrigin = parent ? runStrategy.id : 'initial';
+    const change: TakeChange | null = parent && attempt ? { ...attempt.change, from: parent.take.id } : null;
+    const focusedEvents = attempt?.actions.filter((a) => a.remedy === 'focused').map((a) => a.event) ?? [];
+    const focusedGainDb = new Map(attempt?.actions.filter((a) => a.remedy === 'focused').map((a) => [a.event.id, a.gainDb]) ?? []);
     // Each candidate is stored as soon as it is critiqued: a cancel or failure keeps the ones before it.
     const batch: Kept[] = [];
     const memo = new Map<string, unknown>();
     for (let c = 0; c < settings.candidates; c++) {
       checkCancelled(ctx.signal);
       const seed = candidateSeed(settings, iteration, c);
-      const stage: Stage = kept ? 'regenerate' : 'generate';
+      const stage: Stage = parent ? 'regenerate' : 'generate';
       const onStep = (step: number, total: number) => progress.step(stage, i, c, step, total);
-      progress.step(stage, i, c, 0, progress.generationSteps(!!kept));
+      progress.step(stage, i, c, 0, progress.generationSteps(!!parent));
       const s0 = performance.now();
       const g0 = timing.generate;
-      const audio = kept
-        ? await strategy.run({
+      const audio = parent
+        ? await runStrategy.run({
             generator,
             plan,
-            settings,
-            parent: kept.audio,
-            flagged: flaggedEvents(kept.critique, plan),
+            settings: attemptSettings,
+            parent: parent.audio,
+            flagged: flaggedEvents(parent.critique, plan),
             references,
+            focused: focusedEvents,
+            focusedGainDb,
             candidate: c,
             seed,
             signal: ctx.signal,
@@ -158,7 +187,7 @@ export async function runLoop(deps: LoopDeps, run: LoopRun, ctx: JobContext): Pr
             signal: ctx.signal,
             onStep,
           });
-      if (kept) timing.mix += performance.now() - s0 - (timing.generate - g0);
+      if (parent) timing.mix += performance.now() - s0 - (timing.generate - g0);
 
       checkCancelled(ctx.signal);
       // The file is written while the critic runs, and is whole on disk before its row commits.
@@ -184,13 +213,14 @@ export async function runLoop(deps: LoopDeps, run: LoopRun, ctx: JobContext): Pr
       timing.takeFiles += performance.now() - f;
       const row = {
         generationId,
-        parentId: kept?.take.id ?? null,
+        parentId: parent?.take.id ?? null,
         iteration,
         candidate: c,
         seed,
         origin,
         critique,
-        referenceIds: usedReferenceIds(strategy, settings, references, c),
+        referenceIds: usedReferenceIds(runStrategy, references, c),
+        change,
       };
       const d = performance.now();
       const take = store.commitTake(file, row);
@@ -201,23 +231,73 @@ export async function runLoop(deps: LoopDeps, run: LoopRun, ctx: JobContext): Pr
     }
 
     // Best-of-N: the critic's overall score is the reward; ties keep the earlier candidate.
-    const best = batch.reduce((a, b) => (b.critique.score > a.critique.score ? b : a));
-    store.choose(best.take.id);
-    best.take = { ...best.take, chosen: true };
-    ctx.partial({ kind: 'chosen', generationId, iteration, takeId: best.take.id });
-    chosenTakeIds.push(best.take.id);
-    kept = best;
+    const kept = batch.reduce((a, b) => (b.critique.score > a.critique.score ? b : a));
+    store.choose(kept.take.id);
+    kept.take = { ...kept.take, chosen: true };
+    ctx.partial({ kind: 'chosen', generationId, iteration, takeId: kept.take.id });
+    chosenTakeIds.push(kept.take.id);
+    const improved = !best || better(kept.critique, best.critique);
+    if (best && attempt) recovery.learn(best.critique, kept.critique, improved);
+    if (improved) best = kept;
+    last = kept;
     timing.total = performance.now() - t0;
     deps.onTiming?.(timing);
-    if (allPresent(best.critique)) {
+    if (best && allPresent(best.critique)) {
       stopReason = 'all_present';
       break;
     }
   }
 
   const g = store.requireGeneration(generationId);
+  const generationBest = g.bestTakeId ? (store.take(g.bestTakeId) ?? null) : null;
+  const note = endNote(best, last, stopReason, generationBest);
+  if (note) store.setNote(generationId, note);
   progress.finish();
-  return { generationId, chosenTakeIds, bestTakeId: g.bestTakeId, bestScore: g.bestScore, stopReason };
+  return {
+    generationId,
+    chosenTakeIds,
+    bestTakeId: best?.take.id ?? null,
+    bestScore: best?.critique.score ?? null,
+    stopReason,
+    lastTakeId: last?.take.id ?? null,
+    note,
+  };
+}
+
+/** Whether take critique `a` beats `b`: more events present, then a higher score. */
+export function better(a: Critique, b: Critique): boolean {
+  const pa = presentCount(a);
+  const pb = presentCount(b);
+  return pa !== pb ? pa > pb : a.score > b.score;
+}
+
+export function presentCount(c: Critique): number {
+  return c.events.filter((e) => e.verdict === 'present').length;
+}
+
+/**
+ * What the result says when the loop did not end on its best take, or ended with events flagged. A
+ * branch (a regeneration the user asked for) that ends flagged while another take of the generation
+ * has every event present says so, rather than calling the generation unfinished.
+ */
+function endNote(best: Kept | null, last: Kept | null, stopReason: GenerateResult['stopReason'], generationBest: Take | null): string | null {
+  if (!best || !last) return null;
+  const parts: string[] = [];
+  if (last.take.id !== best.take.id) {
+    parts.push(
+      `The last iteration's take (iteration ${last.take.iteration}, score ${last.critique.score.toFixed(2)}) is worse than the best take ` +
+        `(iteration ${best.take.iteration}, score ${best.critique.score.toFixed(2)}): the best take is the result.`,
+    );
+  }
+  if (stopReason !== 'all_present' && !allPresent(best.critique)) {
+    const elsewhere = generationBest && generationBest.id !== best.take.id && generationBest.critique && allPresent(generationBest.critique);
+    parts.push(
+      elsewhere
+        ? `This branch ended with ${flaggedText(best.critique)} still flagged; the generation's best take (iteration ${generationBest.iteration}) has every event present.`
+        : `Still flagged on the best take: ${flaggedText(best.critique)}.`,
+    );
+  }
+  return parts.length ? parts.join(' ') : null;
 }
 
 /**
@@ -228,8 +308,8 @@ async function ensureReferences(
   deps: LoopDeps,
   run: LoopRun,
   kept: Kept,
-  iteration: number,
   progress: LoopProgress,
+  iteration: number,
   timing: IterationTiming,
   signal: AbortSignal,
 ): Promise<LoopReference[]> {
@@ -282,15 +362,20 @@ class ReferenceSoundCache {
   }
 }
 
-/** Accepted references of flagged events, decoded and paired with their events. */
-async function loadAccepted(sounds: ReferenceSoundCache, refs: readonly LoopReference[], plan: EventPlan, duration: number): Promise<EventSound[]> {
+/** The references an attempt uses, decoded and paired with their events and extra level. */
+async function loadReferences(
+  sounds: ReferenceSoundCache,
+  refs: readonly { ref: LoopReference; gainDb: number }[],
+  plan: EventPlan,
+  duration: number,
+): Promise<EventSound[]> {
   const out: EventSound[] = [];
-  for (const ref of refs) {
-    if (ref.state !== 'accepted') continue;
+  for (const { ref, gainDb } of refs) {
+    if (ref.state === 'rejected') continue;
     const event = plan.events.find((e) => e.id === ref.eventId);
     if (!event) continue;
     const span = Math.max(0.05, Math.min(event.end, duration) - event.start);
-    out.push({ event, referenceId: ref.id, sound: await sounds.get(ref, span) });
+    out.push({ event, referenceId: ref.id, sound: await sounds.get(ref, span), gainDb });
   }
   return out;
 }
@@ -319,9 +404,8 @@ export function candidateSeed(settings: GenerateSettings, iteration: number, can
   return (settings.seed + (iteration - 1) * settings.candidates + candidate) % 2 ** 31;
 }
 
-function usedReferenceIds(strategy: Strategy, settings: GenerateSettings, refs: readonly EventSound[], candidate: number): number[] {
+function usedReferenceIds(strategy: Strategy, refs: readonly EventSound[], candidate: number): number[] {
   if (strategy.id === 'layer') {
-    if (settings.layerSource === 'focused') return [];
     const byEvent = new Map<string, number[]>();
     for (const r of refs) byEvent.set(r.event.id, [...(byEvent.get(r.event.id) ?? []), r.referenceId]);
     return [...byEvent.values()].map((ids) => ids[candidate % ids.length]);

@@ -11,6 +11,7 @@ import type {
   LoopReference,
   ReferenceState,
   Take,
+  TakeChange,
   TakeOrigin,
 } from '../../../preload/contract/generate';
 import type { DecodedAudio } from '../audio/types';
@@ -33,6 +34,7 @@ interface GenerationRow {
   take_count: number;
   best_take_id: string | null;
   best_score: number | null;
+  note: string | null;
 }
 
 interface TakeRow {
@@ -52,6 +54,7 @@ interface TakeRow {
   chosen: number;
   reference_ids_json: string;
   created_at: number;
+  change_json: string | null;
 }
 
 interface ReferenceRow {
@@ -90,14 +93,17 @@ export interface NewTake {
   origin: TakeOrigin;
   critique: Critique;
   referenceIds: number[];
+  /** What this regeneration changed and why; null for first-iteration takes. */
+  change?: TakeChange | null;
 }
 
 const GENERATION_SELECT = `
   SELECT g.*,
          (SELECT COUNT(*) FROM takes t WHERE t.generation_id = g.id) AS take_count,
          (SELECT t.id FROM takes t WHERE t.generation_id = g.id AND t.score IS NOT NULL
-           ORDER BY t.score DESC, t.created_at LIMIT 1) AS best_take_id,
-         (SELECT MAX(t.score) FROM takes t WHERE t.generation_id = g.id) AS best_score
+           ORDER BY coalesce(t.present_count, 0) DESC, t.score DESC, t.created_at LIMIT 1) AS best_take_id,
+         (SELECT t.score FROM takes t WHERE t.generation_id = g.id AND t.score IS NOT NULL
+           ORDER BY coalesce(t.present_count, 0) DESC, t.score DESC, t.created_at LIMIT 1) AS best_score
     FROM generations g`;
 
 /**
@@ -242,8 +248,8 @@ export class LoopStore {
     if (file.generationId !== t.generationId) throw new CuebankError('internal', 'A take file belongs to another generation');
     this.sql(
       `INSERT INTO takes (id, generation_id, parent_id, iteration, candidate, seed, strategy, file, duration,
-                          sample_rate, channels, critique_json, score, reference_ids_json, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                          sample_rate, channels, critique_json, score, present_count, reference_ids_json, change_json, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       file.id,
       t.generationId,
@@ -258,11 +264,18 @@ export class LoopStore {
       file.channels,
       JSON.stringify(t.critique),
       t.critique.score,
+      t.critique.events.filter((e) => e.verdict === 'present').length,
       JSON.stringify(t.referenceIds),
+      t.change ? JSON.stringify(t.change) : null,
       Date.now(),
     );
     this.touch(t.generationId);
     return this.take(file.id)!;
+  }
+
+  /** Sets (or clears) the note on how a generation's last loop ended. */
+  setNote(generationId: string, note: string | null): void {
+    this.sql(`UPDATE generations SET note = ?, updated_at = ? WHERE id = ?`).run(note, Date.now(), generationId);
   }
 
   /** Marks the best-of-N candidate of a batch as the one kept. */
@@ -396,6 +409,7 @@ export class LoopStore {
       chosen: r.chosen === 1,
       referenceIds: JSON.parse(r.reference_ids_json) as number[],
       createdAt: r.created_at,
+      change: r.change_json ? (JSON.parse(r.change_json) as TakeChange) : null,
     };
   }
 }
@@ -413,6 +427,7 @@ function toGeneration(r: GenerationRow): Generation {
     takeCount: r.take_count,
     bestTakeId: r.best_take_id,
     bestScore: r.best_score,
+    note: r.note ?? null,
   };
 }
 

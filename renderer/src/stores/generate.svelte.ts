@@ -49,6 +49,8 @@ export interface RunView {
   error: ErrorValue | null;
   cancelling: boolean;
   stopReason: 'all_present' | 'max_iterations' | null;
+  /** Said by the loop when it did not end on its best take, or ended with events flagged. */
+  note: string | null;
 }
 
 export interface RegenerateOptions {
@@ -59,6 +61,13 @@ export interface RegenerateOptions {
 
 const ACTIVE: RunState[] = ['queued', 'running'];
 const STRATEGIES: RegenerationStrategyName[] = ['adapter', 'audio2audio', 'layer'];
+
+/** The engine's order of takes: more events present, then a higher score (orchestrator.ts better()). */
+export function betterTake(a: Take, b: Take): boolean {
+  const present = (t: Take) => (t.critique?.events ?? []).filter((e) => e.verdict === 'present').length;
+  if (present(a) !== present(b)) return present(a) > present(b);
+  return (a.score ?? -Infinity) > (b.score ?? -Infinity);
+}
 
 /** The contract's detail object of a generate job's progress, or null when it is something else. */
 export function progressDetail(p: JobProgress | null) {
@@ -109,6 +118,8 @@ export class GenerateStore {
   critic = $derived(this.packs?.critics.find((c) => c.id === this.form.critic) ?? null);
   takes = $derived(this.current?.takes ?? []);
   selectedTake = $derived(this.takes.find((t) => t.id === this.selectedTakeId) ?? null);
+  /** The generation's best take: every regeneration of a loop starts from the best so far. */
+  bestTake = $derived(this.takes.find((t) => t.id === this.current?.generation.bestTakeId) ?? null);
   selectedIndex = $derived(this.takes.findIndex((t) => t.id === this.selectedTakeId));
   /** The run of the open generation: the active one, else the latest of this session. */
   run = $derived.by(() => {
@@ -356,6 +367,7 @@ export class GenerateStore {
         const result = GenerateResultSchema.safeParse(u.result);
         if (result.success) {
           run.stopReason = result.data.stopReason;
+          run.note = result.data.note ?? null;
           run.generationId ??= result.data.generationId;
         }
         if (run.progress) run.progress = { ...run.progress, fraction: 1 };
@@ -388,13 +400,16 @@ export class GenerateStore {
       for (const g of [cur.generation, this.generations.find((x) => x.id === p.generationId)]) {
         if (!g) continue;
         g.takeCount = Math.max(g.takeCount, cur.takes.length);
-        if (p.take.score !== null && (g.bestScore === null || p.take.score > g.bestScore)) {
+        const best = cur.takes.find((t) => t.id === g.bestTakeId);
+        if (p.take.score !== null && (!best || betterTake(p.take, best))) {
           g.bestScore = p.take.score;
           g.bestTakeId = p.take.id;
         }
       }
     } else if (p.kind === 'chosen') {
-      for (const t of cur.takes) if (t.iteration === p.iteration) t.chosen = t.id === p.takeId;
+      // Only the batch it was chosen from: a branch's iteration shares its number with another batch.
+      const parentId = cur.takes.find((t) => t.id === p.takeId)?.parentId;
+      for (const t of cur.takes) if (t.iteration === p.iteration && t.parentId === parentId) t.chosen = t.id === p.takeId;
     } else {
       this.mergeReferences(p.references);
     }
@@ -422,7 +437,7 @@ export class GenerateStore {
   private track(jobId: string, generationId: string | null): RunView {
     let run = this.runs.find((r) => r.jobId === jobId);
     if (!run) {
-      this.runs.push({ jobId, generationId, state: 'queued', progress: null, error: null, cancelling: false, stopReason: null });
+      this.runs.push({ jobId, generationId, state: 'queued', progress: null, error: null, cancelling: false, stopReason: null, note: null });
       run = this.runs.at(-1)!;
     }
     run.generationId ??= generationId;

@@ -17,8 +17,10 @@ interface Report {
     events: { text: string; start: number; end: number; score: number; verdict: string }[];
     score: number;
     references: { event: string; path: string; score: number; accepted: boolean }[];
+    change: { kind: string; detail: string; from: string | null } | null;
   }[];
   best: string;
+  note: string | null;
 }
 
 describe('cuebank generate', () => {
@@ -51,6 +53,11 @@ describe('cuebank generate', () => {
     expect(last.strategy).toBe('layer');
     expect(last.score).toBeGreaterThan(first.score);
     expect(report.best).toBe(last.take);
+    // What each regeneration changed, and the take (file) it started from: the first, the best so far.
+    expect(first.change).toBeNull();
+    expect(rest[0].change).toMatchObject({ kind: 'reference', from: first.take });
+    expect(rest[0].change!.detail).toContain(`"${first.events.at(-1)!.text}": reference `);
+    expect(report.note).toBeNull();
 
     // Every candidate of every iteration is in --out, named by iteration and candidate, and decodes.
     const files = fs.readdirSync(out).sort();
@@ -68,6 +75,7 @@ describe('cuebank generate', () => {
     expect(r.stdout).toMatch(/^iteration 1 \(initial\): score \d\.\d{3}/m);
     expect(r.stdout).toMatch(/missing|weak/);
     expect(r.stdout).toMatch(/^best: .*iteration-\d-candidate-1\.wav$/m);
+    expect(r.stdout).toMatch(/^  changed \(reference\): ".+": reference .+; from .*iteration-1-candidate-1\.wav$/m);
   });
 
   it('says in one line that there is no generator pack', () => {

@@ -106,14 +106,17 @@ describe('the loop orchestrator', () => {
     expect(chosenPartials).toHaveLength(2);
   });
 
-  it('stops at the last iteration when regeneration does not help', async () => {
-    const settings = settingsOf({ iterations: 3 });
+  it('stops at the last iteration when regeneration does not help, and says what is still flagged', async () => {
+    const settings = settingsOf({ iterations: 2 });
     const { plan, generationId, deps, retrieveCalls } = setup(settings, { deaf: true });
-    const result = await runLoop(deps, { generationId, plan, settings, iterations: 3 }, fakeJob().ctx);
+    const result = await runLoop(deps, { generationId, plan, settings, iterations: 2 }, fakeJob().ctx);
     expect(result.stopReason).toBe('max_iterations');
-    expect(store.detail(generationId).takes.map((t) => t.iteration)).toEqual([1, 2, 3]);
-    // References are retrieved once per kept take that is regenerated from, not after the last one.
-    expect(retrieveCalls).toHaveLength(2);
+    const takes = store.detail(generationId).takes;
+    expect(takes.map((t) => t.iteration)).toEqual([1, 2]);
+    // References are retrieved once per take regenerated from, not after the last one.
+    expect(retrieveCalls).toHaveLength(1);
+    expect(result.note).toContain('Still flagged on the best take: "a whistle"');
+    expect(store.requireGeneration(generationId).note).toBe(result.note);
   });
 
   it('publishes each take as it is stored, and progress per stage over the whole job', async () => {
@@ -225,14 +228,18 @@ describe('the loop orchestrator', () => {
     );
   });
 
-  it('layering with no reference in the library is a clear error, after the first take is stored', async () => {
+  it('layering with no reference in the library layers a focused generation of the event instead, and says so', async () => {
     const settings = settingsOf({ strategy: 'layer' });
-    const { plan, generationId, deps } = setup(settings);
+    const { plan, generationId, deps, generator } = setup(settings);
     deps.retrieve = async () => [];
-    await expect(runLoop(deps, { generationId, plan, settings, iterations: 2 }, fakeJob().ctx)).rejects.toThrow(
-      /No library reference found for "a whistle"/,
-    );
-    expect(store.detail(generationId).takes).toHaveLength(1);
+    const result = await runLoop(deps, { generationId, plan, settings, iterations: 2 }, fakeJob().ctx);
+    const [first, second] = store.detail(generationId).takes;
+    expect(second.origin).toBe('layer');
+    expect(second.change).toMatchObject({ kind: 'focused', from: first.id, eventIds: ['e2'] });
+    expect(second.change!.detail).toContain('"a whistle": no library reference found, layered a generation of the event alone');
+    expect(generator.requests.at(-1)!.prompt).toBe('a whistle');
+    expect(second.critique!.events[2].verdict).toBe('present');
+    expect(result).toMatchObject({ stopReason: 'all_present', bestTakeId: second.id, lastTakeId: second.id, note: null });
   });
 
   it('seeds differ per candidate and iteration, and repeat for the same settings', () => {

@@ -22,32 +22,27 @@ export const layerStrategy: Strategy = {
   inheritsReferences: false,
   steps: (caps, settings) => (settings.layerSource === 'focused' ? samplerSteps(caps, settings) : 0),
   async run(r) {
-    let sounds: EventSound[];
-    let round: number;
-    if (r.settings.layerSource === 'focused') {
-      sounds = [];
-      for (const [i, event] of r.flagged.entries()) {
-        const seconds = Math.max(0.1, Math.min(event.end, r.settings.duration) - event.start);
-        const sound: DecodedAudio = await r.generator.generate({
-          prompt: event.text,
-          seconds: Math.min(seconds, r.generator.capabilities.maxSeconds),
-          seed: r.seed + i,
-          steps: r.settings.steps ?? undefined,
-          cfgScale: r.settings.cfg ?? undefined,
-          signal: r.signal,
-          onStep: (s, total) => r.onStep(i * total + s, r.flagged.length * total),
-        });
-        sounds.push({ event, referenceId: -1, sound });
-      }
-      round = 0;
-    } else {
-      if (!r.references.length) throw new CuebankError('invalid_input', 'Layering needs at least one accepted reference');
-      // Candidate c uses each event's (c mod k)-th reference; once those run out, another level.
-      const byEvent = groupByEvent(r.references);
-      const k = Math.max(...[...byEvent.values()].map((v) => v.length));
-      sounds = [...byEvent.values()].map((refs) => refs[r.candidate % refs.length]);
-      round = Math.floor(r.candidate / k);
+    const focused = r.focused ?? (r.settings.layerSource === 'focused' ? r.flagged : []);
+    const sounds: EventSound[] = [];
+    for (const [i, event] of focused.entries()) {
+      const seconds = Math.max(0.1, Math.min(event.end, r.settings.duration) - event.start);
+      const sound: DecodedAudio = await r.generator.generate({
+        prompt: event.text,
+        seconds: Math.min(seconds, r.generator.capabilities.maxSeconds),
+        seed: r.seed + i,
+        steps: r.settings.steps ?? undefined,
+        cfgScale: r.settings.cfg ?? undefined,
+        signal: r.signal,
+        onStep: (s, total) => r.onStep(i * total + s, focused.length * total),
+      });
+      sounds.push({ event, referenceId: -1, sound, gainDb: r.focusedGainDb?.get(event.id) });
     }
+    // Candidate c uses each event's (c mod k)-th reference; once those run out, another level.
+    const byEvent = groupByEvent(r.references.filter((x) => !focused.some((e) => e.id === x.event.id)));
+    const k = Math.max(1, ...[...byEvent.values()].map((v) => v.length));
+    sounds.push(...[...byEvent.values()].map((refs) => refs[r.candidate % refs.length]));
+    if (!sounds.length) throw new CuebankError('invalid_input', 'Layering needs at least one accepted reference');
+    const round = byEvent.size ? Math.floor(r.candidate / k) : 0;
     const levelDb = r.settings.layerLevelDb + CANDIDATE_LEVEL_OFFSETS_DB[round % CANDIDATE_LEVEL_OFFSETS_DB.length];
     return placeOnTake(r.parent, sounds, levelDb, r.placement).audio;
   },

@@ -48,15 +48,16 @@ export class PlacementCache {
 /** Places each sound on the take at its event's start, trimmed to the event's span, and mixes them in. */
 export function placeOnTake(
   take: DecodedAudio,
-  sounds: readonly { event: SoundEvent; sound: DecodedAudio }[],
+  sounds: readonly { event: SoundEvent; sound: DecodedAudio; gainDb?: number }[],
   levelDb: number,
   cache = new PlacementCache(),
 ): MixResult {
   const takeSeconds = (take.channels[0]?.length ?? 0) / take.sampleRate;
   const placements = sounds
     .filter(({ event }) => event.start < takeSeconds)
-    .map(({ event, sound }) => ({
+    .map(({ event, sound, gainDb }) => ({
       at: event.start,
+      gainDb,
       sound: cache.fit(sound, {
         sampleRate: take.sampleRate,
         channels: take.channels.length,

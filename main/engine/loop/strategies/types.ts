@@ -9,6 +9,8 @@ export interface EventSound {
   event: SoundEvent;
   referenceId: number;
   sound: DecodedAudio;
+  /** Extra level when placed, dB (recovery's 'level' rung). */
+  gainDb?: number;
 }
 
 export interface StrategyRun {
@@ -21,6 +23,13 @@ export interface StrategyRun {
   flagged: readonly SoundEvent[];
   /** The references to use, at most one per event for layering; any number for the adapter. */
   references: readonly EventSound[];
+  /**
+   * Events layering renders by a generation of their text alone instead of a reference (recovery's
+   * 'focused' rung). Omitted: every flagged event with layerSource "focused", none otherwise.
+   */
+  focused?: readonly SoundEvent[];
+  /** Extra level for focused sounds, dB, by event id. */
+  focusedGainDb?: ReadonlyMap<string, number>;
   /** Which candidate of the batch this is (0-based): strategies without a seed vary by it. */
   candidate: number;
   seed: number;

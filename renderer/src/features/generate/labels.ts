@@ -14,6 +14,17 @@ export const ORIGIN_LABEL: Record<Take['origin'], string> = {
   layer: 'layered',
 };
 
+/** What a regeneration changed (Take.change.kind), as a short tag. */
+export const CHANGE_LABEL: Record<NonNullable<Take['change']>['kind'], string> = {
+  reference: 'reference',
+  'next-reference': 'next reference',
+  level: 'louder',
+  focused: 'focused',
+  strategy: 'strategy',
+  variation: 'variation',
+  user: 'asked',
+};
+
 export const STRATEGY_LABEL: Record<'adapter' | 'audio2audio' | 'layer', string> = {
   adapter: 'Audio-conditioned',
   audio2audio: 'Audio-to-audio',
