@@ -175,6 +175,10 @@ export interface ClapCriticSettings {
   describedRank: number;
   /** Chance is the mean and spread of the event score (cosine less the sound's typical cosine to other descriptions) over this many remaining references that score highest: the near misses. */
   nearestReferences: number;
+  /** Judge each window with the other plan events expected in it removed (their text directions projected out, references alike): overlaps and beds. */
+  explainOthers: boolean;
+  /** Share of a window's embedding length that must remain once the other events are removed; less, and the window holds nothing but them (z capped at 0). */
+  minUnexplained: number;
   /** Windows per embedding call (cancel is checked between calls). */
   batchWindows: number;
 }

@@ -16,6 +16,7 @@ import { isAmbient, typicalSeconds } from '../decompose-lexicon';
 import type { Critic, Critique, EventCritique, EventPlan, SoundEvent } from '../types';
 import { chanceStats, overallScore, presenceOfZ, verdictOfZ, zScore } from './calibration';
 import { bankSimilarities, EventContrast, ucsContrastTexts } from './contrast-bank';
+import { OtherEventsProjection } from './explain-away';
 import { referenceSounds } from './reference-sounds';
 import { curveGrid, cutTake, takeSeconds, windowsInSpan, type CurveGrid } from './take-windows';
 
@@ -100,11 +101,51 @@ export class ClapCritic implements Critic {
           .map((v, i) => ({ v, sims: windowBank[i], i }))
           .filter(({ i }) => audible[i] && (i * grid.hop >= event.end + margin || i * grid.hop + grid.window <= event.start - margin)),
       ];
-      const chance = candidates.filter((r) => !contrast.describesAs(dot(r.v, text), r.sims, rank));
-      const ref = chanceStats((chance.length ? chance : candidates).map((r) => score(r.v, r.sims)), c.minSpread, c.nearestReferences);
-      // A window too quiet to hear holds no event, whatever the model makes of its noise floor.
+      // With other events removed, the remainder's cosines to other descriptions no longer say how
+      // close to everything the sound is (the common component went with them): the raw cosine.
+      const scoreGiven = (proj: OtherEventsProjection, v: Float32Array, sims: Float32Array) => (proj.empty ? score(v, sims) : dot(v, text));
+      // Chance for the event given the other plan events expected in a window (explain-away.ts):
+      // the references under the same projection, less those the model then describes as the event.
+      const chanceGiven = (proj: OtherEventsProjection) => {
+        const seen = candidates.flatMap((r) => {
+          const v = proj.apply(r.v);
+          return v ? [{ v, sims: proj.empty ? r.sims : bankSimilarities(v, bank) }] : [];
+        });
+        const chance = seen.filter((r) => !contrast.describesAs(dot(r.v, text), r.sims, rank));
+        return chanceStats((chance.length ? chance : seen).map((r) => scoreGiven(proj, r.v, r.sims)), c.minSpread, c.nearestReferences);
+      };
+      // The other events each window is expected to hold: those whose spans meet it, unless their
+      // text describes this event too (two rumbles are not explained away by each other).
+      const others = plan.events
+        .map((o, j) => ({ o, t: texts[j], j }))
+        .filter(({ j, t }) => c.explainOthers && j !== k && dot(t, text) < c.contrastMaxSimilarity);
+      const byKey = new Map<string, { proj: OtherEventsProjection; ref: ReturnType<typeof chanceStats> }>();
+      const givenOthers = (meet: typeof others) => {
+        const key = meet.map((m) => m.j).join(',');
+        let g = byKey.get(key);
+        if (!g) {
+          const proj = new OtherEventsProjection(meet.map((m) => m.t), c.minUnexplained);
+          g = { proj, ref: chanceGiven(proj) };
+          byKey.set(key, g);
+        }
+        return g;
+      };
+      const alone = givenOthers([]);
+      const given = (i: number) => {
+        const from = i * grid.hop;
+        return givenOthers(others.filter(({ o }) => o.start < from + grid.window && o.end > from));
+      };
+      // A window's z is the better of two readings: as it is, and with the other expected events
+      // removed (the event may be the only thing sounding, or one of several). A window the others
+      // explain almost entirely holds nothing else; a window too quiet to hear holds no event,
+      // whatever the model makes of its noise floor.
       const z = windows.map((w, i) => {
-        const zi = zScore(score(w, windowBank[i]), ref);
+        const asIs = zScore(score(w, windowBank[i]), alone.ref);
+        const { proj, ref } = given(i);
+        if (proj.empty) return audible[i] ? asIs : Math.min(0, asIs);
+        const v = proj.apply(w);
+        if (!v) return Math.min(0, zScore(0, ref)); // nothing left: cosine 0 against the chance given the others
+        const zi = Math.max(asIs, zScore(scoreGiven(proj, v, windowBank[i]), ref));
         return audible[i] ? zi : Math.min(0, zi);
       });
       const inSpan = windowsInSpan(grid, event.start, event.end);
