@@ -322,7 +322,11 @@ describe.skipIf(!hasChromium('tagging'))('tagging screen in Chromium through the
     fs.mkdirSync(path.dirname(SCREENSHOT_WRITE), { recursive: true });
     await page.screenshot({ path: SCREENSHOT_WRITE });
 
-    await dialog.getByRole('button', { name: /^Write \d+ files?$/ }).click();
+    // Once the preview is in, the keys are on Write.
+    const writeButton = dialog.getByRole('button', { name: /^Write \d+ files?$/ });
+    await expect.poll(() => writeButton.evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement)).toBe(true);
+    const acceptedCount = await countOf(/^Accepted/);
+    await writeButton.click();
     const summary = dialog.getByRole('region', { name: 'Write summary' });
     await summary.waitFor({ timeout: 60_000 });
     const written = writable.filter((f) => f.changes.some((c) => !c.note && c.before !== c.after));
@@ -340,6 +344,10 @@ describe.skipIf(!hasChromium('tagging'))('tagging screen in Chromium through the
 
     await dialog.getByRole('button', { name: 'Done' }).click();
     await dialog.waitFor({ state: 'detached' });
+    // Writing keeps every tag accepted: the files now carry what the queue shows.
+    await settled();
+    expect(await countOf(/^Accepted/)).toBe(acceptedCount);
+    expect((await tagOf(target.path)).caption).toBe(targetCaption);
   });
 
   it('had no CSP violations, page errors or console errors', () => {

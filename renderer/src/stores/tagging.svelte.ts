@@ -240,8 +240,11 @@ export class TaggingStore {
   /** Writes the accepted tags of `paths` into the files (each through a verified temporary), optionally keeping a backup copy. */
   async writeFiles(paths: string[], backup: boolean): Promise<Result<TagWriteSummary>> {
     const r = await this.host.transport.invoke('tagging.write', { paths, backup });
-    // Written files are re-read into the index: the library list may show them differently.
-    if (r.ok && r.value.written.length) this.onChanged();
+    // Written files are re-read into the index: the queue and the library list may show them differently.
+    if (r.ok && r.value.written.length) {
+      await this.load({ keepSelection: true });
+      this.onChanged();
+    }
     return r;
   }
 
