@@ -6,15 +6,18 @@
  * Escape leaves it, a CatID is picked among the top 3, Enter saves the edits, Delete rejects, and
  * "Accept all above" takes the rest above a confidence. The library list then shows the accepted
  * caption and CatID in its columns, and its category filter keeps only that UCS category.
+ * "Write metadata to files…" previews per file what changes (and which files are skipped, why),
+ * Escape closes it, Write puts the accepted captions into those files (read back with the engine's
+ * reader) with a backup of each, and leaves every file without an accepted tag byte for byte as it was.
  * Skipped without /usr/bin/chromium.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SearchResponse, TagDetail, TagList, UcsCategoryValue } from '../../preload/contract';
+import type { SearchResponse, TagDetail, TagList, TagWritePlan, UcsCategoryValue } from '../../preload/contract';
 import type { Bridge } from '../../main/bridge/server';
-import { decodeFile } from '../../main/engine/audio';
+import { decodeFile, readMeta, type FileMeta } from '../../main/engine/audio';
 import { encodeAudio } from '../../main/engine/export/encode';
 import type { FixtureSet } from '../fixtures';
 import type { BridgeClient } from '../helpers/bridge';
@@ -23,7 +26,25 @@ import { audioState, hasChromium, indexFolder, pageWatcher, repoRoot, startE2eAp
 const SCREENSHOT_QUEUE = path.join(repoRoot, 'test-results', 'tagging.png');
 const SCREENSHOT_LIBRARY = path.join(repoRoot, 'test-results', 'tagging-library.png');
 const SCREENSHOT_CATEGORY = path.join(repoRoot, 'test-results', 'tagging-category.png');
+const SCREENSHOT_WRITE = path.join(repoRoot, 'test-results', 'tagging-write.png');
+const SCREENSHOT_WRITTEN = path.join(repoRoot, 'test-results', 'tagging-written.png');
 const EDITED_CAPTION = 'A deep distant rumble under the harbour';
+
+/** Every audio file under `dir` (backups and other files left out) with its bytes. */
+function audioBytes(dir: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (const e of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    const p = path.join(e.parentPath, e.name);
+    if (e.isFile() && /\.(wav|aiff?|flac|ogg|mp3)$/i.test(e.name)) out.set(p, fs.readFileSync(p));
+  }
+  return out;
+}
+
+/** The caption-carrying fields a file's metadata has, whatever its format. */
+function captionFields(meta: FileMeta): (string | undefined)[] {
+  const user = (meta.ixml?.USER ?? {}) as Record<string, unknown>;
+  return [meta.bext?.description, user.DESCRIPTION as string | undefined, meta.info.DESCRIPTION, meta.info.COMMENT];
+}
 
 /** A copy of `src` whose bext and iXML carry `description` (written by the export encoder). */
 async function writeDescribedCopy(src: string, dest: string, description: string): Promise<void> {
@@ -184,6 +205,8 @@ describe.skipIf(!hasChromium('tagging'))('tagging screen in Chromium through the
     expect(edited.history.some((h) => h.source === 'suggested' && h.caption === secondTag.caption)).toBe(true);
 
     // Delete rejects: no tag, and the file leaves the suggested queue.
+    // The engine records the edit before the queue re-reads: the selection moves on after it.
+    await expect.poll(selectedPath).not.toBe(second);
     const third = (await selectedPath())!;
     expect([first, second]).not.toContain(third);
     await queue().press('Delete');
@@ -256,6 +279,75 @@ describe.skipIf(!hasChromium('tagging'))('tagging screen in Chromium through the
     }
     await row.waitFor();
     expect(await row.locator('.catid').textContent()).toBe(edited.catId);
+  });
+
+  it('previews and writes the accepted tags into the files, and only those', async () => {
+    const accepted = await client.value<TagList>('tagging.list', { filter: 'accepted', folder: fx.libraryDir, limit: 1000 });
+    const plan = await client.value<TagWritePlan>('tagging.writePlan', { paths: [fx.libraryDir] });
+    const writable = plan.files.filter((f) => !f.refusal);
+    // The edited file if its format can be written, else the first accepted one that can.
+    const target = writable.find((f) => accepted.rows.some((r) => r.path === f.path && r.caption === EDITED_CAPTION)) ?? writable[0];
+    expect(target).toBeDefined();
+    const targetCaption = accepted.rows.find((r) => r.path === target.path)!.caption!;
+    const acceptedPaths = new Set(accepted.rows.map((r) => r.path));
+    const before = audioBytes(fx.libraryDir);
+    expect(before.size).toBe(fx.library.length);
+    const unaccepted = [...before.keys()].filter((p) => !acceptedPaths.has(p));
+    expect(unaccepted.length).toBeGreaterThan(0);
+    // No file carried a caption before: the preview shows it as a change, and the write is news.
+    expect(captionFields(await readMeta(target.path))).not.toContain(targetCaption);
+
+    await section('Tagging').click();
+    await page.getByRole('combobox', { name: 'Folder to tag' }).selectOption(fx.libraryDir);
+    const open = page.getByRole('button', { name: 'Write metadata to files…' });
+    const dialog = page.getByRole('dialog', { name: /Write metadata to files/ });
+
+    // Escape closes the preview without writing anything.
+    await open.click();
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+
+    await open.click();
+    const files = dialog.getByRole('list', { name: 'Files to write' });
+    await files.waitFor();
+    // Every planned file and every skipped one is listed; unaccepted files are skipped with the engine's reason.
+    await expect.poll(() => files.getByRole('listitem').count()).toBe(plan.files.length + plan.skipped.length);
+    const item = (p: string) => files.locator(`li[data-path="${p.replace(/"/g, '\\"')}"]`);
+    expect(await item(target.path).locator('.after').allTextContents()).toContain(targetCaption);
+    expect(plan.skipped.map((s) => s.path).sort()).toEqual([...unaccepted].sort());
+    expect(await item(unaccepted[0]).locator('.reason').textContent()).toBe(plan.skipped.find((s) => s.path === unaccepted[0])!.reason);
+    const backup = dialog.getByRole('checkbox', { name: 'Keep a backup copy of each file' });
+    expect(await backup.isChecked()).toBe(true);
+    fs.mkdirSync(path.dirname(SCREENSHOT_WRITE), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT_WRITE });
+
+    // Once the preview is in, the keys are on Write.
+    const writeButton = dialog.getByRole('button', { name: /^Write \d+ files?$/ });
+    await expect.poll(() => writeButton.evaluate((el) => el === (el.ownerDocument as unknown as { activeElement: unknown }).activeElement)).toBe(true);
+    const acceptedCount = await countOf(/^Accepted/);
+    await writeButton.click();
+    const summary = dialog.getByRole('region', { name: 'Write summary' });
+    await summary.waitFor({ timeout: 60_000 });
+    const written = writable.filter((f) => f.changes.some((c) => !c.note && c.before !== c.after));
+    expect(await summary.getByRole('status').textContent()).toContain(`${written.length} file${written.length === 1 ? '' : 's'} written`);
+    expect(await summary.locator(`li[data-path="${target.path.replace(/"/g, '\\"')}"] .badge`).textContent()).toBe('written');
+    await page.screenshot({ path: SCREENSHOT_WRITTEN });
+
+    // On disk: the target now carries its caption, its backup holds the bytes it had, and no file
+    // without an accepted tag was touched.
+    expect(captionFields(await readMeta(target.path))).toContain(targetCaption);
+    expect(fs.readFileSync(target.path).equals(before.get(target.path)!)).toBe(false);
+    expect(fs.readFileSync(`${target.path}.bak`).equals(before.get(target.path)!)).toBe(true);
+    const after = audioBytes(fx.libraryDir);
+    for (const p of unaccepted) expect(after.get(p)!.equals(before.get(p)!), p).toBe(true);
+
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    // Writing keeps every tag accepted: the files now carry what the queue shows.
+    await settled();
+    expect(await countOf(/^Accepted/)).toBe(acceptedCount);
+    expect((await tagOf(target.path)).caption).toBe(targetCaption);
   });
 
   it('had no CSP violations, page errors or console errors', () => {

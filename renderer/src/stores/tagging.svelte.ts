@@ -6,10 +6,13 @@ import {
   type JobProgress,
   type JobState,
   type JobUpdate,
+  type Result,
   type TagFilter,
   type TagList,
   type TagRow,
   type TagSummary,
+  type TagWritePlan,
+  type TagWriteSummary,
 } from '../../../preload/contract';
 import { debounce } from '../lib/debounce';
 import { changedFields, type TagDraft } from '../lib/tag-draft';
@@ -224,6 +227,25 @@ export class TaggingStore {
     } finally {
       this.busy = false;
     }
+  }
+
+  /**
+   * What writing the accepted tags of `paths` (files or folders) into the files would change, per file
+   * and field; nothing is written. The engine leaves out files whose tag is not accepted or edited.
+   */
+  writePlan(paths: string[]): Promise<Result<TagWritePlan>> {
+    return this.host.transport.invoke('tagging.writePlan', { paths });
+  }
+
+  /** Writes the accepted tags of `paths` into the files (each through a verified temporary), optionally keeping a backup copy. */
+  async writeFiles(paths: string[], backup: boolean): Promise<Result<TagWriteSummary>> {
+    const r = await this.host.transport.invoke('tagging.write', { paths, backup });
+    // Written files are re-read into the index: the queue and the library list may show them differently.
+    if (r.ok && r.value.written.length) {
+      await this.load({ keepSelection: true });
+      this.onChanged();
+    }
+    return r;
   }
 
   /** Starts a tag job on the scope (a folder, or the whole library). */
