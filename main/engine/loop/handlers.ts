@@ -126,7 +126,7 @@ export function createGenerateFeature(deps: GenerateDeps): GenerateFeature {
         const loopDeps = {
           store,
           generator,
-          critic: critic.forLoop?.() ?? critic,
+          critic,
           retrieve: await retriever(),
           loadSound: loadReferenceSound,
           onTiming: deps.onTiming,

@@ -64,12 +64,6 @@ export interface Critique {
 export interface Critic {
   readonly id: 'clap' | 'lalm';
   critique(take: DecodedAudio, plan: EventPlan, signal?: AbortSignal): Promise<Critique>;
-  /**
-   * This critic for one loop, where it reads something of the library: read once, so every take of
-   * the loop is judged against the same references and their scores compare. Omitted: the critic
-   * itself serves.
-   */
-  forLoop?(): Critic;
 }
 
 /** A library sound retrieved for a flagged event, with why it was chosen. */
