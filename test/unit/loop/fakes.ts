@@ -8,6 +8,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeWavFile } from '../../../main/engine/audio';
+import { openDatabase, type Db } from '../../../main/engine/db/open';
+import { LoopStore } from '../../../main/engine/loop/store';
 import type { DecodedAudio } from '../../../main/engine/audio/types';
 import { CuebankError } from '../../../main/engine/errors';
 import type { JobContext } from '../../../main/engine/jobs/manager';
@@ -16,6 +18,7 @@ import type { RetrieveFn } from '../../../main/engine/loop/orchestrator';
 import type { Critic, Critique, EventPlan, Reference, SoundEvent } from '../../../main/engine/loop/types';
 import type { GenerateSettings } from '../../../preload/contract/generate';
 import type { JobProgress } from '../../../preload/contract/jobs';
+import { tempDir } from '../../helpers/tmp';
 
 export const RATE = 16_000;
 export const TONES: Record<string, number> = { beep: 1000, hum: 220, whistle: 3000, chirp: 5000 };
@@ -240,5 +243,27 @@ export function settingsOf(over: Partial<GenerateSettings> = {}): GenerateSettin
     layerSource: 'reference',
     referencesPerEvent: 3,
     ...over,
+  };
+}
+
+/** What each orchestrator test runs in: a workspace database, its loop store and a tone library, in a folder of its own. */
+export interface LoopWorkspace {
+  db: Db;
+  store: LoopStore;
+  library: ReturnType<typeof writeToneLibrary>;
+  close(): void;
+}
+
+export function openLoopWorkspace(): LoopWorkspace {
+  const tmp = tempDir();
+  const db = openDatabase(path.join(tmp.dir, 'w.db'));
+  return {
+    db,
+    store: new LoopStore(db, path.join(tmp.dir, 'data')),
+    library: writeToneLibrary(path.join(tmp.dir, 'lib')),
+    close() {
+      db.close();
+      tmp.cleanup();
+    },
   };
 }

@@ -1,13 +1,12 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeFile } from '../../../main/engine/audio';
-import { openDatabase, type Db } from '../../../main/engine/db/open';
+import type { Db } from '../../../main/engine/db/open';
 import { better, runLoop, type LoopDeps } from '../../../main/engine/loop/orchestrator';
 import { loadReferenceSound } from '../../../main/engine/loop/reference-sound';
 import { LoopStore } from '../../../main/engine/loop/store';
 import type { GenerateSettings } from '../../../preload/contract/generate';
-import { tempDir } from '../../helpers/tmp';
-import { fakeJob, planOf, settingsOf, ToneCritic, ToneGenerator, toneRetriever, writeToneLibrary, type ToneGeneratorOptions } from './fakes';
+import { fakeJob, planOf, settingsOf, ToneCritic, ToneGenerator, toneRetriever, openLoopWorkspace, type LoopWorkspace, type ToneGeneratorOptions } from './fakes';
 
 const PROMPT = 'a beep then a hum then a whistle';
 
@@ -17,21 +16,16 @@ const PROMPT = 'a beep then a hum then a whistle';
  * the loop reports its best take and says so when it ends on a worse one.
  */
 describe('loop recovery', () => {
-  let tmp: { dir: string; cleanup: () => void };
+  let ws: LoopWorkspace;
   let db: Db;
   let store: LoopStore;
-  let library: ReturnType<typeof writeToneLibrary>;
+  let library: LoopWorkspace['library'];
 
   beforeEach(() => {
-    tmp = tempDir();
-    db = openDatabase(path.join(tmp.dir, 'w.db'));
-    store = new LoopStore(db, path.join(tmp.dir, 'data'));
-    library = writeToneLibrary(path.join(tmp.dir, 'lib'));
+    ws = openLoopWorkspace();
+    ({ db, store, library } = ws);
   });
-  afterEach(() => {
-    db.close();
-    tmp.cleanup();
-  });
+  afterEach(() => ws.close());
 
   function setup(settings: GenerateSettings, gen: ToneGeneratorOptions = {}, critic = new ToneCritic()) {
     const plan = planOf(PROMPT, settings.duration);
