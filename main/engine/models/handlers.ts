@@ -13,7 +13,8 @@ import { FileQueries } from '../db/queries/files';
 import type { EmbedderSlot } from '../embedder-slot';
 import { CuebankError } from '../errors';
 import type { JobManager } from '../jobs/manager';
-import { askText } from '../loop/critics/lalm-client';
+import { encodeWav } from '../audio/wav-write';
+import { askAboutAudio } from '../loop/critics/lalm-client';
 import { discoverPacks } from './packs';
 import { findCatalogPack, loadCatalog, packFiles } from './hub/catalog';
 import { HubClient } from './hub/client';
@@ -190,9 +191,13 @@ export function createModelsHandlers(deps: ModelsDeps): ModelsHandlers {
       const base = url ?? cfg.critic.lalm.url;
       if (!base) return { ok: false, message: 'No language-model endpoint is set: enter its address first.' };
       try {
-        const answer = await askText(
+        // The critic and the captioner send audio: the test does too (half a second of silence), so an
+        // endpoint that serves a text-only model fails here rather than in the middle of a run.
+        const silence = encodeWav({ sampleRate: cfg.critic.lalm.sampleRate, channels: [new Float32Array(cfg.critic.lalm.sampleRate / 2)] }, 'pcm16');
+        const answer = await askAboutAudio(
           { url: base, model: model === undefined ? cfg.critic.lalm.model : model, timeoutSeconds: cfg.critic.lalm.timeoutSeconds },
-          'Reply with the single word: ready',
+          silence.toString('base64'),
+          'Is there any sound in this clip? Answer yes or no.',
           { maxTokens: 8 },
         );
         return { ok: true, message: `Connected to ${base}: the model answered "${answer.text.trim().slice(0, 60)}".` };

@@ -32,7 +32,9 @@ async function extractZip(zipPath: string, into: string): Promise<void> {
     throw new CuebankError('corrupt_file', `${path.basename(zipPath)} is not a readable zip file: ${err.message}`);
   });
   await new Promise<void>((resolve, reject) => {
-    zip.on('error', reject);
+    zip.on('error', (err: Error) =>
+      reject(new CuebankError('invalid_input', `${path.basename(zipPath)} holds a path outside its folder or a damaged entry (${err.message}); not imported.`)),
+    );
     zip.on('end', () => resolve());
     zip.on('entry', (entry: yauzl.Entry) => {
       const name = entry.fileName;
@@ -96,5 +98,10 @@ export async function importPack(source: string, modelsDir: string): Promise<Pac
     return inspectPack(target, models);
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
+    try {
+      fs.rmdirSync(path.dirname(staging)); // only when no other import is under way
+    } catch {
+      // not empty: another import is running
+    }
   }
 }
