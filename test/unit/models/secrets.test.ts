@@ -2,12 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { EncryptedFileSecretStore, MemorySecretStore, SECRET_KEY_ENV, secretStoreFromEnv } from '../../../main/engine/models/manager/secrets';
 import { tempDir } from '../../helpers/tmp';
 
 const tmp = tempDir('cuebank-secrets-');
 afterEach(() => fs.rmSync(path.join(tmp.dir, 'hub-token.enc'), { force: true }));
+afterAll(() => tmp.cleanup());
 
 describe('secret stores', () => {
   const token = 'hf_abcdefghijklmnopqrstuvwxyz0123';
