@@ -223,4 +223,16 @@ describe('download from the hub', () => {
       await new Promise((r) => proxy.close(r));
     }
   });
+
+  it('leaves a download another live process is running alone, and takes over one whose process is gone', async () => {
+    const staging = stagingDir(models, HUB_PACK_ID);
+    fs.mkdirSync(staging, { recursive: true });
+    fs.writeFileSync(path.join(staging, 'lock'), String(process.ppid));
+    expect(await failure(download())).toMatch(new RegExp(`^"${HUB_PACK_ID}" is already being downloaded by another Cuebank process \\(pid ${process.ppid}\\)`));
+    expect(hub.requests).toEqual([]);
+    // A pid no process has: the lock is stale.
+    fs.writeFileSync(path.join(staging, 'lock'), '4194303');
+    await download();
+    expect((await discoverPacks(models)).packs).toHaveLength(1);
+  });
 });

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CuebankError } from '../../errors';
+import { RUNNER_PID, runsElsewhere } from '../../runner';
 import { MANIFEST_FILE, type ManifestInput } from '../manifest';
 import { inspectPack } from '../packs';
 import { packFiles, type CatalogPack } from './catalog';
@@ -146,11 +147,55 @@ export async function downloadPack(opts: DownloadOptions): Promise<DownloadedPac
   const stagePack = path.join(staging, 'pack');
   const stateFile = path.join(staging, 'state.json');
   fs.mkdirSync(stagePack, { recursive: true });
+  const release = takeLock(staging, pack.id);
+  try {
+    return await download(opts, { dtype, wanted, modelsDir, target, staging, stagePack, stateFile });
+  } finally {
+    release();
+  }
+}
+
+/**
+ * One process at a time per pack: two writers appending to the same .part file would only produce a
+ * checksum failure. The lock names its process; one left by a process that is gone is taken over.
+ */
+function takeLock(staging: string, id: string): () => void {
+  const file = path.join(staging, 'lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, String(RUNNER_PID), { flag: 'wx' });
+      return () => fs.rmSync(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const owner = Number(fs.readFileSync(file, 'utf8')) || null;
+      if (owner === RUNNER_PID || runsElsewhere(owner)) {
+        throw new CuebankError('invalid_input', `"${id}" is already being downloaded${owner === RUNNER_PID ? '' : ` by another Cuebank process (pid ${owner})`}; wait for it or cancel it there.`);
+      }
+      fs.rmSync(file, { force: true });
+    }
+  }
+  throw new CuebankError('internal', `Cannot take the download lock of "${id}"`);
+}
+
+interface Paths {
+  dtype: string;
+  wanted: ReturnType<typeof packFiles>;
+  modelsDir: string;
+  target: string;
+  staging: string;
+  stagePack: string;
+  stateFile: string;
+}
+
+async function download(opts: DownloadOptions, paths: Paths): Promise<DownloadedPack> {
+  const { pack, client, signal } = opts;
+  const { dtype, wanted, modelsDir, target, staging, stagePack, stateFile } = paths;
 
   // A previous run of the same download resumes; one for another revision or dtype starts over.
   let state = readState(stateFile);
   if (state && (state.repo !== pack.repo || state.revision !== pack.revision || state.dtype !== dtype)) {
-    fs.rmSync(staging, { recursive: true, force: true });
+    fs.rmSync(stagePack, { recursive: true, force: true });
+    fs.rmSync(stateFile, { force: true });
     fs.mkdirSync(stagePack, { recursive: true });
     state = null;
   }
