@@ -82,6 +82,9 @@ export class HubClient {
       if (size && seen.size === null) seen.size = Number(size);
       seen.linkedEtag ??= normalizeEtag(hop.headers['x-linked-etag']);
       seen.commit ??= header(hop, 'x-repo-commit') ?? null;
+      // The LFS redirect already says all a HEAD needs. Its target is a presigned content-server
+      // URL, signed for GET only: huggingface_hub does not follow it either.
+      return !!size;
     });
     const { linkedEtag, commit } = seen;
     res.resume();
@@ -104,6 +107,7 @@ export class HubClient {
       headers.range = `bytes=${start}-`;
       if (ifRange) headers['if-range'] = `"${ifRange}"`;
     }
+    // A server that ignores Range (or whose If-Range did not match) answers 200: the caller starts over.
     const res = await this.open('GET', this.resolveUrl(repo, revision, file), headers, `${repo}@${revision}: ${file}`, signal);
     if (start > 0 && res.statusCode === 206) {
       const from = Number(/bytes (\d+)-/.exec(header(res, 'content-range') ?? '')?.[1]);
@@ -123,7 +127,8 @@ export class HubClient {
     headers: Record<string, string>,
     what: string,
     signal?: AbortSignal,
-    onHop?: (res: http.IncomingMessage) => void,
+    /** Sees every answer; returning true makes that answer the result (no further redirect). */
+    onHop?: (res: http.IncomingMessage) => boolean | void,
   ): Promise<http.IncomingMessage> {
     const seen = new Set<string>();
     let url = new URL(startUrl);
@@ -134,7 +139,7 @@ export class HubClient {
       // The token goes to the hub's own host only: a CDN must never see it.
       const auth: Record<string, string> = this.token && url.origin === hubOrigin ? { authorization: `Bearer ${this.token}` } : {};
       const res = await this.request(method, url, { 'user-agent': 'cuebank-model-manager', ...headers, ...auth }, what, signal);
-      onHop?.(res);
+      if (onHop?.(res)) return res;
       const status = res.statusCode ?? 0;
       if (status >= 300 && status < 400 && res.headers.location) {
         res.resume();

@@ -267,7 +267,9 @@ async function download(opts: DownloadOptions, paths: Paths): Promise<Downloaded
       have = 0;
     }
     if (have < info.size) {
-      const { start, body } = await client.get(pack.repo, revision, f.path, have, info.etag, signal);
+      // No If-Range: the content server's ETag need not be the hub's, and a changed file is caught
+      // anyway (the HEAD above compares hashes before resuming, and every file is verified).
+      const { start, body } = await client.get(pack.repo, revision, f.path, have, null, signal);
       if (start !== have) done -= have; // the server sent the whole file: start over
       let received = 0;
       const counter = new Transform({
