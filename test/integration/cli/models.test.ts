@@ -68,7 +68,7 @@ describe('cuebank models', () => {
     expect(first.files.find((f) => f.path === 'onnx/audio_model_quantized.onnx')).toMatchObject({ dtype: 'q8' });
     expect(first.files.find((f) => f.path === 'config.json')).toMatchObject({ dtype: null });
     expect(first.files.every((f) => f.size > 0)).toBe(true);
-  });
+  }, 120_000);
 
   it('download from a clean models folder, then search by text finds sounds by meaning', async () => {
     const models = path.join(tmp.dir, 'clean-models');
@@ -101,7 +101,7 @@ describe('cuebank models', () => {
     const whistles = new Set(fx.library.filter((e) => e.concepts.includes('whistle')).map((e) => path.join(fx.libraryDir, e.file)));
     expect(found.results).toHaveLength(3);
     for (const hit of found.results) expect(whistles.has(hit.path), hit.path).toBe(true);
-  }, 180_000);
+  }, 300_000);
 
   it('a download killed mid-file resumes where the disk left off', async () => {
     const models = path.join(tmp.dir, 'killed-models');
@@ -134,7 +134,7 @@ describe('cuebank models', () => {
     expect(gets.map((g) => g.range)).toEqual([`bytes=${kept}-`]);
     expect(hub.bytesSent(AUDIO)).toBe(audioSize - kept);
     expect(fs.existsSync(path.join(models, '.downloads', HUB_PACK_ID))).toBe(false);
-  }, 120_000);
+  }, 240_000);
 
   it('import from a folder, then remove; bad input gives one clear line', async () => {
     const models = path.join(tmp.dir, 'import-models');
@@ -157,5 +157,5 @@ describe('cuebank models', () => {
     const badDtype = await cli(['models', 'download', HUB_PACK_ID, '--models', models, '--dtype', 'int3']);
     expect(badDtype.status).toBe(2);
     expect(badDtype.stderr).toMatch(/--dtype must be one of q8, fp16, fp32/);
-  }, 120_000);
+  }, 300_000);
 });
