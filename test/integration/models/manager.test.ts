@@ -152,6 +152,16 @@ describe('models area', () => {
     await engine.waitForJob(embedJobId!);
     expect((await engine.call('models.setDefault', { role: 'embedder', id: 'clap-b' })).filesToEmbed).toBe(0);
 
+    // The generator default is what generation uses when a request names no pack.
+    fs.cpSync(fx.generatorPackDir, path.join(models, 'gen-a'), { recursive: true });
+    fs.cpSync(fx.generatorPackDir, path.join(models, 'gen-b'), { recursive: true });
+    expect((await engine.call('generate.packs', {})).defaults.packId).toBe('gen-a');
+    await engine.call('models.setDefault', { role: 'generator', id: 'gen-b' });
+    expect((await engine.call('generate.packs', {})).defaults.packId).toBe('gen-b');
+    await engine.call('models.remove', { id: 'gen-b' });
+    expect((await engine.call('models.settings', {})).defaults.generator).toBeNull();
+    expect((await engine.call('generate.packs', {})).defaults.packId).toBe('gen-a');
+
     await engine.close();
     const reopened = await createEngine({ dbPath: db, modelsDir: models, models: { catalogPath } });
     engines.push(reopened);
