@@ -7,6 +7,7 @@ import path from 'node:path';
 import { EngineSupervisor } from '../host/supervisor';
 import { appRoot } from '../host/static-files';
 import { utilityEngine } from './engine-process';
+import { engineSecretKey } from './secret-key';
 import { electronHostHandlers } from './host-handlers';
 import { registerIpc } from './ipc';
 import { handleProtocols, registerSchemes } from './protocols';
@@ -34,7 +35,7 @@ function start(): void {
   denyPermissions(session.defaultSession);
   app.on('web-contents-created', (_event, contents) => lockDownContents(contents));
 
-  const engine = new EngineSupervisor(utilityEngine(config));
+  const engine = new EngineSupervisor(utilityEngine(config, engineSecretKey(userData)));
   engine.start();
   handleProtocols(session.defaultSession, path.join(root, 'dist', 'renderer'), engine);
   registerIpc(engine, (sender) => electronHostHandlers(sender, engine, path.join(root, 'resources')));

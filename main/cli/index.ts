@@ -1,20 +1,27 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Engine, EngineConfig } from '../engine';
+import type { Engine, EngineConfig, EngineOptions } from '../engine';
 import { CuebankError } from '../engine/errors';
 import { runGenerate } from './generate';
 import { runKbCommand } from './kb';
 import { runWriteTags } from './write-tags';
 import { runTag, runTags } from './tag';
 import { joinNegativeValues, runExportCommand, runProjectCommand, type CliContext } from './projects';
-import { printIndex, printLoudness, printMeta, printModels, printSearch } from './output';
+import { runModelsCommand } from './models';
+import { printIndex, printLoudness, printMeta, printSearch } from './output';
 
 const USAGE = `Usage:
   cuebank index <folder>... --db <file> --models <dir> [--json]
   cuebank search --db <file> --models <dir> (--text "…" | --audio <file> | --text "…" --audio <file> [--weight W]) [--limit N] [--json]
   cuebank meta <file> [--json]
   cuebank loudness <file> [--json]
-  cuebank models --models <dir> [--db <file>] [--json]
+  cuebank models [list] --models <dir> [--db <file>] [--json]
+  cuebank models catalog [--json]
+  cuebank models download <catalog id> --models <dir> [--dtype q8|fp16|fp32] [--json]
+                   (from HF_ENDPOINT, else huggingface.co; HF_TOKEN for private repositories;
+                   HTTPS_PROXY / NO_PROXY honoured; run again to resume)
+  cuebank models import <folder|zip> --models <dir>
+  cuebank models remove <id> --models <dir>
   cuebank generate "<prompt>" --models <dir> --db <library db> --out <dir> [--iterations N] [--candidates N]
                    [--strategy adapter|audio2audio|layer] [--critic clap|lalm --critic-url URL] [--seed S]
                    [--duration SECONDS] [--steps N] [--decomposer rules|lalm] [--json]
@@ -73,6 +80,8 @@ const OPTIONS = {
   'lalm-url': { type: 'string' },
   caption: { type: 'string' },
   keywords: { type: 'string' },
+  dtype: { type: 'string' },
+  catalog: { type: 'string' },
 } as const;
 
 type Args = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -91,13 +100,13 @@ function number(value: string | undefined, name: string, min: number, max: numbe
 }
 
 /** Loaded only when a command needs it: model and database libraries take a while to import. */
-async function openEngine(dbPath: string, modelsDir: string, extra: Partial<EngineConfig> = {}): Promise<Engine> {
+async function openEngine(dbPath: string, modelsDir: string, extra: Partial<EngineConfig> = {}, options: EngineOptions = {}): Promise<Engine> {
   const { createEngine } = await import('../engine');
-  return createEngine({ dbPath, modelsDir, ...extra });
+  return createEngine({ dbPath, modelsDir, ...extra }, options);
 }
 
-async function withEngine<T>(args: Args, run: (engine: Engine) => Promise<T>, extra: Partial<EngineConfig> = {}): Promise<T> {
-  const engine = await openEngine(need(args, 'db'), need(args, 'models'), extra);
+async function withEngine<T>(args: Args, run: (engine: Engine) => Promise<T>, extra: Partial<EngineConfig> = {}, options: EngineOptions = {}): Promise<T> {
+  const engine = await openEngine(need(args, 'db'), need(args, 'models'), extra, options);
   // Ctrl-C cancels the running job cleanly; whatever was committed stays.
   const onSigint = () => {
     void engine.call('jobs.list', {}).then((jobs) => {
@@ -168,14 +177,17 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'models': {
-      const dbPath = args.db ?? ':memory:';
-      const engine = await openEngine(dbPath, need(args, 'models'));
-      try {
-        printModels(await engine.call('models.status', {}), args.json);
-      } finally {
-        await engine.close();
-      }
-      return 0;
+      // The catalog needs no models folder; everything else does. A workspace database is optional.
+      const modelsDir = rest[0] === 'catalog' ? (args.models ?? `${process.cwd()}/no-models`) : need(args, 'models');
+      const { MemorySecretStore } = await import('../engine/models/manager/secrets');
+      return runModelsCommand(rest, { json: args.json, dtype: args.dtype }, {
+        withEngine: (run) =>
+          withEngine({ ...args, db: args.db ?? ':memory:', models: modelsDir }, run, args.catalog ? { models: { catalogPath: args.catalog } } : {}, {
+            // The hub's own convention for a token on the command line: HF_TOKEN.
+            secrets: new MemorySecretStore(process.env.HF_TOKEN ?? null),
+          }),
+        usage: (m) => new UsageError(m),
+      });
     }
     case 'generate': {
       if (rest.length !== 1) throw new UsageError('generate takes exactly one prompt (quote it)');

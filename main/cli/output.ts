@@ -70,7 +70,12 @@ export function printLoudness(report: LoudnessReport, asJson: boolean): void {
 export function printModels(status: ModelsStatus, asJson: boolean): void {
   if (asJson) return json(status);
   out(`models folder: ${status.modelsDir}`);
-  for (const p of status.packs) out(`  ${p.id} (${p.role}, ${p.format})`);
+  for (const p of status.packs) {
+    const size = `${(p.sizeBytes / 1e6).toFixed(1)} MB`;
+    const runs = p.provider ? `, on ${p.provider}` : '';
+    out(`  ${p.id} (${p.role}, ${p.format}, ${size}${p.licence ? `, ${p.licence}` : ''}${runs})${p.isDefault ? ' default' : ''}`);
+    for (const n of p.providerNotes) out(`    ${n}`);
+  }
   for (const p of status.problems) out(`  problem: ${p.dir}: ${p.error}`);
   out(status.embedder ? `embedder: ${status.embedder.space} on ${status.embedder.provider}` : (status.note ?? 'no embedder'));
 }

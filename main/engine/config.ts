@@ -57,6 +57,23 @@ export interface ModelSettings {
   dtype: string | null;
   /** Preferred execution providers in order; null picks per platform with CPU last. */
   executionProviders: string[] | null;
+  /**
+   * The pack (folder name) used for each role when several are installed; null: the first in
+   * folder-name order. The Models screen's choice is kept in the workspace and overrides this.
+   * Index, search, tagging and the CLAP critic use `embedder`; generation uses `generator`.
+   */
+  defaults: PackDefaults;
+  /** Hub the model manager downloads from; null: the HF_ENDPOINT variable, else https://huggingface.co. */
+  hubEndpoint: string | null;
+  /** A download request that receives no data for this long fails (it resumes when run again). */
+  downloadTimeoutSeconds: number;
+  /** Catalog of downloadable packs; null: resources/model-catalog.json. */
+  catalogPath: string | null;
+}
+
+export interface PackDefaults {
+  embedder: string | null;
+  generator: string | null;
 }
 
 /** Defaults of the generate loop; a generate.start request overrides any of them. README documents each. */
@@ -315,7 +332,11 @@ export function resolveConfig(config: EngineConfig): ResolvedConfig {
     dataDir: config.dataDir ?? defaultDataDir(config.dbPath),
     index: { ...(defaults.index as IndexSettings), ...config.index },
     search: { ...(defaults.search as SearchSettings), ...config.search },
-    models: { ...(defaults.models as ModelSettings), ...config.models },
+    models: {
+      ...(defaults.models as ModelSettings),
+      ...config.models,
+      defaults: { ...(defaults.models.defaults as PackDefaults), ...config.models?.defaults },
+    },
     generate: { ...(defaults.generate as GenerateDefaults), ...config.generate },
     export: { ...(defaults.export as ExportDefaults), ...config.export },
     critic: resolveCriticSettings(config.critic),

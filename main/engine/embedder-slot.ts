@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { ModelsStatus } from '../../preload/contract/models';
 import type { ModelSettings } from './config';
 import { discoverPacks, findEmbedderPack, loadEmbedder, noClapPackMessage, type ClapEmbedder, type PackInfo, type PackProblem } from './models';
+import { folderBytes } from './models/manager/remove';
 
 /**
  * The engine's CLAP embedder: found in the models folder and loaded on first use, then kept.
@@ -38,13 +39,38 @@ export class EmbedderSlot {
     const embedder = await this.get();
     return {
       modelsDir: path.resolve(this.modelsDir),
-      packs: this.packs.map((p) => ({ id: p.id, role: p.role, name: p.name, dir: p.dir, format: p.format, licence: p.licence })),
+      packs: this.packs.map((p) => {
+        const inUse = embedder?.packId === p.id;
+        const firstGenerator = this.packs.find((g) => g.role === 'generator');
+        const isDefault =
+          p.role === 'embedder' ? inUse : p.role === 'generator' ? p.id === (this.settings.defaults.generator ?? firstGenerator?.id) : false;
+        return {
+          id: p.id,
+          role: p.role,
+          name: p.name,
+          dir: p.dir,
+          format: p.format,
+          licence: p.licence,
+          sizeBytes: folderBytes(p.dir),
+          dtypes: p.dtypes,
+          source: p.manifest?.source ?? null,
+          isDefault,
+          provider: inUse ? embedder.provider : null,
+          providerNotes: inUse ? [...embedder.notices] : [],
+        };
+      }),
       problems: this.problems,
       embedder: embedder
         ? { packId: embedder.packId, space: embedder.space, dim: embedder.dim, dtype: embedder.dtype, provider: embedder.provider }
         : null,
       note: embedder ? null : this.noEmbedderNote,
     };
+  }
+
+  /** The pack id loaded now, without loading anything. */
+  async loadedPackId(): Promise<string | null> {
+    if (!this.loading) return null;
+    return (await this.loading.catch(() => null))?.packId ?? null;
   }
 
   async dispose(): Promise<void> {
@@ -59,7 +85,7 @@ export class EmbedderSlot {
     const found = await discoverPacks(this.modelsDir);
     this.packs = found.packs;
     this.problems = found.problems;
-    const pack = findEmbedderPack(found.packs);
+    const pack = findEmbedderPack(found.packs, this.settings.defaults.embedder);
     if (!pack) return null;
     try {
       return await loadEmbedder(pack, { dtype: this.settings.dtype ?? undefined, executionProviders: this.settings.executionProviders });

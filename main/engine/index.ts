@@ -16,6 +16,9 @@ import { CuebankError } from './errors';
 import { JobManager } from './jobs/manager';
 import { createLibraryFeature } from './library/handlers';
 import { VectorSpaces } from './library/spaces';
+import { createModelsHandlers } from './models/handlers';
+import { MemorySecretStore, type SecretStore } from './models/manager/secrets';
+import { applyStoredSettings, readStoredSettings } from './models/manager/settings-store';
 import { getUiState, setUiState } from './ui-state';
 import { projectHandlers } from './projects/handlers';
 import { ucsHandlers } from './ucs/handlers';
@@ -41,6 +44,8 @@ export interface EngineOptions {
   generateServices?: GenerateServices;
   /** Receives each generate-loop iteration's timings (bench:loop). */
   onLoopTiming?: (t: IterationTiming) => void;
+  /** Keeps the hub access token (the app: Electron safeStorage); default: in memory for this process. */
+  secrets?: SecretStore;
 }
 
 /** The engine's one public surface. Every host routes contract channels to `call`. */
@@ -60,6 +65,8 @@ type Handlers = { [N in EngineChannelName]: (input: ChannelParsed<N>) => Promise
 export async function createEngine(config: EngineConfig, options: EngineOptions = {}): Promise<Engine> {
   const cfg = resolveConfig(config);
   const db = openDatabase(cfg.dbPath);
+  // What the Models screen chose (default packs, hub, language-model endpoint) is laid over the config.
+  applyStoredSettings(cfg, readStoredSettings(db));
   const spaces = new VectorSpaces(db);
   const jobs = new JobManager(db);
   const models = new EmbedderSlot(cfg.modelsDir, cfg.models);
@@ -80,17 +87,21 @@ export async function createEngine(config: EngineConfig, options: EngineOptions 
     ...library.handlers,
     'jobs.list': async () => jobs.list(),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
-    'models.status': async () => models.status(),
     'ui.getState': async () => getUiState(db),
     'ui.setState': async (state) => {
       setUiState(db, state);
       return {};
     },
-    'models.rescan': async () => {
-      await models.rescan();
-      const embedJobId = await library.embedMissing();
-      return { ...(await models.status()), embedJobId };
-    },
+    ...createModelsHandlers({
+      db,
+      jobs,
+      config: cfg,
+      embedders: models,
+      secrets: options.secrets ?? new MemorySecretStore(),
+      unloadGenerators: () => generate.dispose(),
+      embedMissing: () => library.embedMissing(),
+      embedOnArrival: !!options.background,
+    }),
     ...generate.handlers,
     ...projectHandlers(db, cfg, jobs),
     ...ucsHandlers(),

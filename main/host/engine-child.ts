@@ -6,6 +6,7 @@
 import type { Result, WireMessage } from '../../preload/contract';
 import { createEngine, type EngineConfig } from '../engine';
 import { toErrorValue } from '../engine/errors';
+import { secretStoreFromEnv } from '../engine/models/manager/secrets';
 
 interface ParentLink {
   post(message: WireMessage | { type: 'ready' } | { type: 'fatal'; message: string }): void;
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   if (!config) throw new Error('CUEBANK_ENGINE_CONFIG is not set');
   let engine;
   try {
-    engine = await createEngine(config, { background: true });
+    engine = await createEngine(config, { background: true, secrets: secretStoreFromEnv(config.dbPath) });
   } catch (err) {
     link.post({ type: 'fatal', message: toErrorValue(err).message });
     process.exit(1);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { channel, Empty, ErrorValueSchema } from './common';
 
-export const JobKindSchema = z.enum(['index', 'embed', 'generate', 'export', 'tag']);
+export const JobKindSchema = z.enum(['index', 'embed', 'generate', 'export', 'tag', 'download']);
 export type JobKind = z.infer<typeof JobKindSchema>;
 
 export const JobStateSchema = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted']);

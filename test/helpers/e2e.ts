@@ -8,6 +8,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
 import type { JobUpdate } from '../../preload/contract';
+import type { EngineConfig } from '../../main/engine';
 import { startBridge, type Bridge } from '../../main/bridge/server';
 import { forkEngine } from '../../main/host/fork-engine';
 import { appRoot } from '../../main/host/static-files';
@@ -40,9 +41,13 @@ export interface E2eApp {
 /**
  * Builds the renderer and writes the fixtures (at the same time) into a fresh temporary folder,
  * starts the bridge on a forked engine over a workspace there, connects a client and launches
- * Chromium. `close()` undoes all of it, whatever part of it started.
+ * Chromium. `close()` undoes all of it, whatever part of it started. `options.engine` adds engine
+ * settings; `options.emptyModels` gives the engine an empty models folder instead of the fixtures'.
  */
-export async function startE2eApp(prefix: string): Promise<E2eApp> {
+export async function startE2eApp(
+  prefix: string,
+  options: { emptyModels?: boolean; engine?: Omit<Partial<EngineConfig>, 'dbPath' | 'modelsDir'> } = {},
+): Promise<E2eApp> {
   const tmp = tempDir(prefix);
   const app: Partial<E2eApp> = { tmp };
   const close = async () => {
@@ -62,7 +67,8 @@ export async function startE2eApp(prefix: string): Promise<E2eApp> {
     app.fx = fx;
     app.rendererDir = rendererDir;
     app.bridge = await startBridge({
-      spawn: forkEngine({ dbPath: path.join(tmp.dir, 'workspace.db'), modelsDir: fx.modelsDir }),
+      // emptyModels: a first run, with a models folder that holds no pack.
+      spawn: forkEngine({ ...options.engine, dbPath: path.join(tmp.dir, 'workspace.db'), modelsDir: options.emptyModels ? path.join(tmp.dir, 'models') : fx.modelsDir }),
       rendererDir,
     });
     app.client = await BridgeClient.connect(app.bridge.port, app.bridge.token);

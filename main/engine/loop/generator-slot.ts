@@ -39,7 +39,8 @@ export class GeneratorSlot {
       const why = problems.length ? ` (${problems[0].error})` : '';
       throw new CuebankError('no_model', `No generator pack in ${this.modelsDir}: copy a text-to-audio pack (cuebank.json role "generator") into it${why}`);
     }
-    return packs[0];
+    // The Models screen's default (models.defaults.generator) when it is still installed.
+    return packs.find((p) => p.id === this.settings.defaults?.generator) ?? packs[0];
   }
 
   get(pack: PackInfo): Promise<Generator> {

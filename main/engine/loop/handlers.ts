@@ -265,7 +265,7 @@ export function createGenerateFeature(deps: GenerateDeps): GenerateFeature {
           note: 'Needs the URL of an OpenAI-compatible endpoint that accepts audio input and returns log-probabilities (e.g. llama-server with an audio model)',
         },
       ],
-      defaults: { ...d, criticUrl: config.critic.lalm.url, packId: packs[0]?.id ?? null },
+      defaults: { ...d, criticUrl: config.critic.lalm.url, packId: (packs.find((p) => p.id === config.models.defaults.generator) ?? packs[0])?.id ?? null },
     };
   }
 

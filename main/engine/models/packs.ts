@@ -64,13 +64,14 @@ export interface PackProblem {
 
 /** The plain-language note shown wherever meaning-based search is unavailable. */
 export const NO_CLAP_PACK_MESSAGE =
-  'Meaning-based search needs a CLAP model pack. To add one, copy a Xenova CLAP folder such as ' +
+  'Meaning-based search needs a CLAP model pack. Download one on the Models screen ' +
+  '(or `cuebank models download clap-htsat-unfused --models <models folder>`), or copy a Xenova CLAP folder such as ' +
   'Xenova/clap-htsat-unfused (config.json, tokenizer files and its onnx/ folder) into <models folder>, ' +
   'then look for packs again. Search by name and metadata works without it.';
 
 /** NO_CLAP_PACK_MESSAGE with the actual models folder. */
 export function noClapPackMessage(modelsDir: string): string {
-  return NO_CLAP_PACK_MESSAGE.replace('<models folder>', modelsDir);
+  return NO_CLAP_PACK_MESSAGE.replaceAll('<models folder>', modelsDir);
 }
 
 const isFile = (p: string) => {

@@ -6,6 +6,7 @@ import { DropStore } from './drop.svelte';
 import { GenerateStore } from './generate.svelte';
 import { JobsStore } from './jobs.svelte';
 import { LibraryStore } from './library.svelte';
+import { ModelsStore } from './models.svelte';
 import { NavStore } from './nav.svelte';
 import { NoticeStore } from './notices.svelte';
 import { PlayerStore } from './player.svelte';
@@ -26,6 +27,7 @@ export interface Stores {
   generate: GenerateStore;
   projects: ProjectsStore;
   tagging: TaggingStore;
+  models: ModelsStore;
   waveforms: WaveformLoader;
   /** Loads everything from the engine; call once after mounting. */
   start(): Promise<void>;
@@ -48,6 +50,7 @@ export function createStores(host: Host): Stores {
   const generate = new GenerateStore(host, notices);
   const projects = new ProjectsStore(host, notices);
   const tagging = new TaggingStore(host, notices);
+  const models = new ModelsStore(host, app, notices);
   let started = false;
 
   const resync = async () => {
@@ -55,6 +58,7 @@ export function createStores(host: Host): Stores {
     void projects.load();
     void tagging.load({ keepSelection: true });
     void tagging.loadJob();
+    void models.load();
     await Promise.all([app.loadModels(), library.load(), jobs.load()]);
     if (search.hasQuery) await search.run({ keepSelection: true });
   };
@@ -64,6 +68,7 @@ export function createStores(host: Host): Stores {
     if (u.kind === 'generate') generate.apply(u);
     else if (u.kind === 'export') projects.apply(u);
     else if (u.kind === 'tag') tagging.apply(u);
+    else if (u.kind === 'download') models.apply(u);
     else jobs.apply(u);
   });
   // Accepted tags are searchable at once: the library list shows them without a new query.
@@ -125,6 +130,7 @@ export function createStores(host: Host): Stores {
     generate,
     projects,
     tagging,
+    models,
     waveforms,
     async start() {
       // Listing generator packs may load a model: the library screen does not wait for it.
@@ -132,6 +138,7 @@ export function createStores(host: Host): Stores {
       void projects.load();
       void tagging.load();
       void tagging.loadJob();
+      void models.load();
       await Promise.all([app.loadInfo(), app.loadModels(), library.load(), jobs.load()]);
       await search.restore();
       started = true;

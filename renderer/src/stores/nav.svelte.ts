@@ -4,6 +4,7 @@ export const SECTIONS = [
   { id: 'tagging', label: 'Tagging' },
   { id: 'generate', label: 'Generate' },
   { id: 'projects', label: 'Projects' },
+  { id: 'models', label: 'Models' },
 ] as const;
 
 export type SectionId = (typeof SECTIONS)[number]['id'];

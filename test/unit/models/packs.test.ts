@@ -197,6 +197,8 @@ describe('findEmbedderPack', () => {
     expect(NO_CLAP_PACK_MESSAGE).toMatch(/^Meaning-based search needs a CLAP model pack\./);
     expect(NO_CLAP_PACK_MESSAGE).toContain('Xenova/clap-htsat-unfused');
     expect(noClapPackMessage('/home/me/Cuebank/models')).toContain('into /home/me/Cuebank/models,');
+    // The model manager is the first way offered; the command names the actual folder too.
+    expect(noClapPackMessage('/home/me/Cuebank/models')).toContain('Download one on the Models screen (or `cuebank models download clap-htsat-unfused --models /home/me/Cuebank/models`)');
   });
 });
 
