@@ -191,13 +191,16 @@ function childPids(pid: number): number[] {
   }
 }
 
-/** One probe worker at a time; a call over the limit kills it, and the next call starts a new one. */
+/**
+ * One probe worker at a time; a call over the limit kills it, and the next call starts a new one.
+ * Its output is dropped: the wasm decoders print every damaged packet.
+ */
 class Prober {
   private child: ReturnType<typeof fork> | null = null;
   private ready: Promise<void> | null = null;
 
   private start() {
-    const child = fork(path.join(repoRoot, 'test', 'fuzz', 'probe-worker.ts'), [], { execArgv: ['--import', 'tsx'], cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    const child = fork(path.join(repoRoot, 'test', 'fuzz', 'probe-worker.ts'), [], { execArgv: ['--import', 'tsx'], cwd: repoRoot, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
     this.child = child;
     this.ready = new Promise((resolve) => child.once('message', () => resolve()));
   }
@@ -214,14 +217,16 @@ class Prober {
         this.child = null;
         resolve({ ok: false, ms: performance.now() - t, timedOut: true });
       }, CALL_LIMIT_MS);
-      child.once('message', (reply: ProbeReply) => {
-        clearTimeout(timer);
-        resolve(reply);
-      });
-      child.once('exit', () => {
+      const died = () => {
         clearTimeout(timer);
         this.child = null;
         resolve({ ok: false, ms: performance.now() - t, error: { code: 'internal', message: 'The probe process died' } });
+      };
+      child.once('exit', died);
+      child.once('message', (reply: ProbeReply) => {
+        clearTimeout(timer);
+        child.off('exit', died);
+        resolve(reply);
       });
       child.send(req);
     });

@@ -146,7 +146,8 @@ export function aiffFile(audio: DecodedAudio, type: 'AIFF' | 'AIFC', rate: Uint8
   return Buffer.concat([head, body]);
 }
 
-async function mp3File(audio: DecodedAudio): Promise<Buffer> {
+/** Stereo MP3 (LAME through wasm-media-encoders) behind an ID3v2.3 title tag. */
+export async function mp3File(audio: DecodedAudio): Promise<Buffer> {
   const enc = await createMp3Encoder();
   enc.configure({ sampleRate: audio.sampleRate as 48000, channels: 2, vbrQuality: 4 });
   const parts = [Buffer.from(enc.encode(audio.channels)), Buffer.from(enc.finalize())];
