@@ -71,7 +71,7 @@ async function walkIff(src: HeaderSource, label: string, warnings: string[]): Pr
   let o = 12;
   let seen = 0;
   while (o + 8 <= src.size) {
-    const h = await reader.read(o, 8);
+    const h = reader.peek(o, 8) ?? (await reader.read(o, 8));
     if (!isChunkId(h, 0)) break;
     const size = h.readUInt32BE(4);
     const available = Math.min(size, src.size - o - 8);
@@ -94,7 +94,7 @@ async function walkIff(src: HeaderSource, label: string, warnings: string[]): Pr
 function aiffRate(rate: number, label: string, warnings: string[]): number {
   const rounded = Math.round(rate);
   checkSampleRate(Number.isFinite(rate) ? rounded : rate, label);
-  if (rounded !== rate) warnings.push(`The ${label} header gives the sample rate as ${rate.toFixed(4).replace(/0+$/, '')} Hz; read it as ${rounded} Hz`);
+  if (rounded !== rate) warnings.push(`The ${label} header gives the sample rate as ${Number(rate.toPrecision(10))} Hz; read it as ${rounded} Hz`);
   return rounded;
 }
 

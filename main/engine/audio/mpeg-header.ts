@@ -56,7 +56,8 @@ export function id3v2Size(b: Uint8Array, o: number): number {
   if (b[o + 3] === 0xff || b[o + 4] === 0xff) return 0;
   for (let i = 6; i < 10; i++) if (b[o + i] & 0x80) return 0;
   const size = (b[o + 6] << 21) | (b[o + 7] << 14) | (b[o + 8] << 7) | b[o + 9];
-  const footer = b[o + 5] & 0x10 ? 10 : 0;
+  // Only ID3v2.4 has footers; in v2.3 the same flag bit means nothing (ffmpeg ignores it too).
+  const footer = b[o + 3] === 4 && b[o + 5] & 0x10 ? 10 : 0;
   return 10 + size + footer;
 }
 

@@ -60,9 +60,9 @@ export async function walkRiff(src: HeaderSource, label: string, opts: WalkOptio
   let seen = 0;
   let hasData = false;
   while (o + 8 <= src.size) {
-    let h = await reader.read(o, 8);
+    let h = reader.peek(o, 8) ?? (await reader.read(o, 8));
     if (!isChunkId(h, 0) && prevOdd) {
-      const alt = await reader.read(o - 1, 8);
+      const alt = reader.peek(o - 1, 8) ?? (await reader.read(o - 1, 8));
       if (isChunkId(alt, 0)) {
         o -= 1;
         h = alt;

@@ -14,10 +14,17 @@ export class WindowReader {
     this.window = src.head;
   }
 
-  /** Up to `length` (at most WINDOW_BYTES) bytes at `offset`; shorter only at the end of the file. */
-  async read(offset: number, length: number): Promise<Buffer> {
+  /** The bytes at `offset` when the window holds them, without a trip through the event loop; else null. */
+  peek(offset: number, length: number): Buffer | null {
     const end = Math.min(offset + length, this.src.size);
     if (offset >= this.at && end <= this.at + this.window.length) return this.window.subarray(offset - this.at, end - this.at);
+    return null;
+  }
+
+  /** Up to `length` (at most WINDOW_BYTES) bytes at `offset`; shorter only at the end of the file. */
+  async read(offset: number, length: number): Promise<Buffer> {
+    const held = this.peek(offset, length);
+    if (held) return held;
     if (length > WINDOW_BYTES) return this.src.read(offset, length);
     this.window = await this.src.read(offset, WINDOW_BYTES);
     this.at = offset;
