@@ -138,7 +138,7 @@ export function parseXml(xml: string, warnings?: string[]): XmlObject {
       const selfClosing = inner.trimEnd().endsWith('/');
       if (stack.length > MAX_XML_DEPTH) {
         if (!selfClosing) tooDeep++;
-        deepest = Math.max(deepest, stack.length + tooDeep);
+        deepest = Math.max(deepest, stack.length - 1 + tooDeep); // the stack holds the document too
         continue;
       }
       const node: Open = { name, text: '', children: null };
