@@ -5,7 +5,8 @@
  * files, indexed, failed with a reason, time per file and the index run's peak memory.
  *
  * Exits 1 when an intact or valid-but-odd file is not indexed, a reason or warning is not a
- * sentence, a value is implausible, the index peaks at 2 GiB or more, or a file takes over 10 s.
+ * sentence, a value is implausible, the index peaks at 2 GiB or more, or a file takes over 10 s
+ * (in the index, as its progress shows, or in meta or loudness).
  * Options: --keep (leave the folder), --seed N, --per-class N (a subset), --out DIR.
  */
 import { fork, spawn } from 'node:child_process';
@@ -104,18 +105,18 @@ async function main(): Promise<number> {
   console.log(`meta + loudness on ${entries.length} files in ${((performance.now() - tProbe) / 1000).toFixed(1)} s`);
 
   printTable(entries);
-  let failed = entries.filter((e) => e.problems.length);
+  const failed = entries.filter((e) => e.problems.length);
   if (index.status !== 0) console.log(`FAIL: cuebank index exited ${index.status}`);
   if (index.peakBytes >= MEMORY_LIMIT) console.log(`FAIL: index peak memory ${(index.peakBytes / 2 ** 30).toFixed(2)} GiB`);
   for (const e of failed.slice(0, 60)) console.log(`FAIL ${path.relative(lib, e.file)}: ${e.problems.join(' | ')}`);
   if (failed.length > 60) console.log(`... and ${failed.length - 60} more`);
   if (!arg('out') && !process.argv.includes('--keep')) fs.rmSync(root, { recursive: true, force: true });
-  failed = failed.concat();
   return failed.length || index.status !== 0 || index.peakBytes >= MEMORY_LIMIT ? 1 : 0;
 }
 
 function check(e: Entry, op: string, r: ProbeReply & { timedOut?: boolean }, problems: (v: unknown) => string[]): void {
   if (r.timedOut) e.problems.push(`${op}: no answer within ${CALL_LIMIT_MS / 1000} s`);
+  else if (r.ms > FILE_LIMIT_S * 1000) e.problems.push(`${op}: ${(r.ms / 1000).toFixed(1)} s for one file`);
   else if (r.ok) {
     for (const p of problems(r.value)) e.problems.push(`${op}: ${p}`);
     if (e.expect === 'refuse') e.problems.push(`${op}: not audio, yet answered`);

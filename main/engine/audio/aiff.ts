@@ -157,12 +157,13 @@ export async function readAiff(src: HeaderSource, container: 'aiff' | 'aifc'): P
 async function readAiffMetadata(src: HeaderSource, chunks: IffChunk[], meta: FileMeta): Promise<void> {
   const markers = new Map<number, CuePoint>();
   let inst: Buffer | null = null;
+  const reader = new WindowReader(src);
   for (const ch of chunks) {
     const text = TEXT_CHUNKS.has(ch.id);
     if (!text && ch.id !== 'MARK' && ch.id !== 'INST' && ch.id !== 'ID3 ') continue;
     const length = Math.min(ch.available, MAX_METADATA_BYTES);
     if (length < ch.available) meta.warnings.push(`The ${ch.id.trim()} chunk is ${ch.available} bytes, more than metadata ever needs; read its first ${length} bytes`);
-    const body = await src.read(ch.offset, length);
+    const body = reader.peek(ch.offset, length) ?? (await reader.read(ch.offset, length));
     if (text) {
       const key = ch.id.trim().toUpperCase();
       const value = decodeText(body).trim();

@@ -8,6 +8,7 @@ import { checkChannels, checkSampleRate, MAX_LIST_ENTRIES, MAX_LISTED_CHUNKS, MA
 import { walkRiff, type RiffChunk } from './riff';
 import type { HeaderSource } from './source';
 import { fourcc } from './text';
+import { WindowReader } from './window-reader';
 import type { FileMeta } from './types';
 
 const WAVE_FORMAT_PCM = 1;
@@ -117,6 +118,8 @@ async function readMetadataChunks(src: HeaderSource, chunks: RiffChunk[], meta: 
   let cueBody: Uint8Array | null = null;
   const labels = new Map<number, string>();
   const id3Info: Record<string, string> = {};
+  // Small chunks come from a window moving through the file: thousands of LIST chunks cost a few reads.
+  const reader = new WindowReader(src);
   for (const c of chunks) {
     const wanted = c.id === 'bext' || c.id === 'iXML' || c.id === 'LIST' || c.id === 'cue ' || c.id === 'smpl' || c.id.toLowerCase() === 'id3 ';
     if (!wanted || c.available < 1) continue;
@@ -124,7 +127,7 @@ async function readMetadataChunks(src: HeaderSource, chunks: RiffChunk[], meta: 
     if (length < c.available) {
       meta.warnings.push(`The ${c.id.trim()} chunk is ${c.available} bytes, more than metadata ever needs; read its first ${MAX_METADATA_BYTES} bytes`);
     }
-    const body = await src.read(c.offset, length);
+    const body = reader.peek(c.offset, length) ?? (await reader.read(c.offset, length));
     if (c.available < c.size) meta.warnings.push(`The ${c.id.trim()} chunk is cut short (${c.available} of ${c.size} bytes)`);
     switch (c.id) {
       case 'bext':
