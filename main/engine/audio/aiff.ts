@@ -3,8 +3,10 @@ import { parseId3v2 } from './id3';
 import { emptyMeta, formatInfo, mergeInfo, type PcmData } from './meta';
 import { pcmCodecName, type PcmLayout } from './pcm';
 import type { HeaderSource } from './source';
+import { checkChannels, checkSampleRate, MAX_LISTED_CHUNKS, MAX_METADATA_BYTES } from './limits';
 import { decodeText, fourcc, isChunkId } from './text';
 import type { CuePoint, FileMeta, SamplerInfo } from './types';
+import { WindowReader } from './window-reader';
 
 interface IffChunk {
   id: string;
@@ -62,26 +64,45 @@ export function writeExtended(value: number): Uint8Array {
   return out;
 }
 
-async function walkIff(src: HeaderSource, label: string): Promise<IffChunk[]> {
+/** The chunks of a FORM, headers read through a moving window; metadata chunks past MAX_LISTED_CHUNKS are not listed. */
+async function walkIff(src: HeaderSource, label: string, warnings: string[]): Promise<IffChunk[]> {
   const chunks: IffChunk[] = [];
+  const reader = new WindowReader(src);
   let o = 12;
+  let seen = 0;
   while (o + 8 <= src.size) {
-    const h = await src.read(o, 8);
+    const h = reader.peek(o, 8) ?? (await reader.read(o, 8));
     if (!isChunkId(h, 0)) break;
     const size = h.readUInt32BE(4);
     const available = Math.min(size, src.size - o - 8);
-    chunks.push({ id: fourcc(h, 0), offset: o + 8, size, available });
+    const id = fourcc(h, 0);
+    seen++;
+    if (seen <= MAX_LISTED_CHUNKS || id === 'COMM' || id === 'SSND') chunks.push({ id, offset: o + 8, size, available });
     if (available < size) break;
     o += 8 + size + (size & 1);
   }
   if (!chunks.length && src.size < 20) throw corrupt(`Truncated ${label} header: the file has only ${src.size} bytes`);
+  if (seen > MAX_LISTED_CHUNKS) warnings.push(`The file holds ${seen} chunks; the metadata of those after the first ${MAX_LISTED_CHUNKS} was not read`);
   return chunks;
+}
+
+/**
+ * AIFF stores the rate as an 80-bit float, and old Macs wrote non-integer rates (22254.5454 Hz);
+ * Cuebank works in whole samples per second, so the rate is rounded to the nearest integer with a
+ * warning (ffmpeg truncates; rounding keeps 47999.99999 at 48000). Rates no file has are refused.
+ */
+function aiffRate(rate: number, label: string, warnings: string[]): number {
+  const rounded = Math.round(rate);
+  checkSampleRate(Number.isFinite(rate) ? rounded : rate, label);
+  if (rounded !== rate) warnings.push(`The ${label} header gives the sample rate as ${Number(rate.toPrecision(10))} Hz; read it as ${rounded} Hz`);
+  return rounded;
 }
 
 /** Reads an AIFF or AIFF-C file's format and metadata from its headers. */
 export async function readAiff(src: HeaderSource, container: 'aiff' | 'aifc'): Promise<{ meta: FileMeta; pcm: PcmData }> {
   const label = container === 'aiff' ? 'AIFF' : 'AIFF-C';
-  const chunks = await walkIff(src, label);
+  const warnings: string[] = [];
+  const chunks = await walkIff(src, label, warnings);
   const comm = chunks.find((c) => c.id === 'COMM');
   const ssnd = chunks.find((c) => c.id === 'SSND');
   const need = container === 'aifc' ? 22 : 18;
@@ -94,12 +115,11 @@ export async function readAiff(src: HeaderSource, container: 'aiff' | 'aifc'): P
   const channels = c.readInt16BE(0);
   const declaredFrames = c.readUInt32BE(2);
   const sampleSize = c.readInt16BE(6);
-  const sampleRate = readExtended(c, 8);
+  const sampleRate = aiffRate(readExtended(c, 8), label, warnings);
   const type = container === 'aifc' ? fourcc(c, 18) : 'NONE';
   const codec = COMPRESSION[type];
   if (!codec) throw unsupported(`${label} files with '${type.trim()}' compression are not supported`);
-  if (channels < 1) throw corrupt(`${label} header says the file has ${channels} channels`);
-  if (!(sampleRate >= 1 && sampleRate < 1e7)) throw corrupt(`${label} header has an invalid sample rate (${sampleRate})`);
+  checkChannels(channels, label);
   const bits = codec.bits ?? Math.ceil(sampleSize / 8) * 8;
   if (!codec.float && (bits < 8 || bits > 32)) throw unsupported(`${label} files with ${sampleSize}-bit samples are not supported`);
   const layout: PcmLayout = {
@@ -111,7 +131,6 @@ export async function readAiff(src: HeaderSource, container: 'aiff' | 'aifc'): P
     blockAlign: channels * (bits / 8),
   };
 
-  const warnings: string[] = [];
   let frames = 0;
   let offset = 0;
   if (!ssnd) {
@@ -138,11 +157,13 @@ export async function readAiff(src: HeaderSource, container: 'aiff' | 'aifc'): P
 async function readAiffMetadata(src: HeaderSource, chunks: IffChunk[], meta: FileMeta): Promise<void> {
   const markers = new Map<number, CuePoint>();
   let inst: Buffer | null = null;
+  const reader = new WindowReader(src);
   for (const ch of chunks) {
     const text = TEXT_CHUNKS.has(ch.id);
     if (!text && ch.id !== 'MARK' && ch.id !== 'INST' && ch.id !== 'ID3 ') continue;
-    if (ch.available > 1 << 24) continue;
-    const body = await src.read(ch.offset, ch.available);
+    const length = Math.min(ch.available, MAX_METADATA_BYTES);
+    if (length < ch.available) meta.warnings.push(`The ${ch.id.trim()} chunk is ${ch.available} bytes, more than metadata ever needs; read its first ${length} bytes`);
+    const body = reader.peek(ch.offset, length) ?? (await reader.read(ch.offset, length));
     if (text) {
       const key = ch.id.trim().toUpperCase();
       const value = decodeText(body).trim();

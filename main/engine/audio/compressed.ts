@@ -1,5 +1,7 @@
 import { acquireDecoder, releaseDecoder, type CodecKind, type DecodedChunk } from './decoders';
+import { decoderProblem } from './decoder-errors';
 import { corrupt } from './fail';
+import { nonAudioWarning, zeroNonAudio } from './sample-guard';
 import type { AudioSource } from './source';
 
 /** File bytes handed to a decoder per call: large enough to amortise calls, small for memory. */
@@ -15,6 +17,11 @@ export interface CodecStream {
   channels: number;
   /** FLAC's bits per sample: its decoder scales by 2^(bits-1) - 1, which is undone (see toPcmScale). */
   bits?: number;
+  /**
+   * Bytes fed to the decoder before the range [start, end): Ogg Opus header pages rebuilt without
+   * a comment packet the decoder cannot take (see ogg.ts), the audio pages following as they are.
+   */
+  prefix?: Uint8Array;
 }
 
 /** Adding then subtracting 1.5 * 2^52 rounds a double to the nearest integer, faster than Math.round. */
@@ -100,6 +107,9 @@ export async function* decodeChunks(
   let clean = false;
   let errors = 0;
   let firstError = '';
+  let zeroed = 0;
+  /** Where the decoder threw (its JavaScript glue or wasm gave up on damaged data), if it did. */
+  let stoppedAt: number | null = null;
   const take = (d: DecodedChunk): Float32Array[] | null => {
     for (const e of d.errors) {
       errors++;
@@ -109,27 +119,55 @@ export async function* decodeChunks(
     totals.sampleRate ||= d.sampleRate;
     totals.frames += d.samplesDecoded;
     const out = d.channelData.slice(0, s.channels);
+    for (const c of out) zeroed += zeroNonAudio(c);
     if (s.bits && scale) toPcmScale(out, s.bits);
     return out;
   };
+  /** A decoder call; a throw becomes `stoppedAt` and no samples, so what was decoded so far is kept. */
+  const guarded = async (at: number, call: () => Promise<DecodedChunk>): Promise<DecodedChunk | null> => {
+    try {
+      return await call();
+    } catch (err) {
+      if ((err as Error)?.name === 'AbortError') throw err;
+      stoppedAt = at;
+      return null;
+    }
+  };
   try {
-    for (let o = s.start; o < s.end; o += READ_BYTES) {
+    if (s.prefix) {
+      const prefix = s.prefix;
+      const d = await guarded(s.start, () => decoder.decode(new Uint8Array(prefix)));
+      const out = d && take(d);
+      if (out) yield out;
+    }
+    for (let o = s.start; o < s.end && stoppedAt === null; o += READ_BYTES) {
       signal?.throwIfAborted();
       const bytes = await src.read(o, Math.min(READ_BYTES, s.end - o));
       // A fresh copy: the parsers keep references to partial frames between calls.
-      const out = take(await decoder.decode(new Uint8Array(bytes)));
+      const d = await guarded(o, () => decoder.decode(new Uint8Array(bytes)));
+      const out = d && take(d);
       if (out) yield out;
     }
-    const out = take(await decoder.flush());
-    clean = true;
-    if (out) yield out;
+    if (stoppedAt === null) {
+      const d = await guarded(s.end, () => decoder.flush());
+      clean = stoppedAt === null;
+      const out = d && take(d);
+      if (out) yield out;
+    }
   } finally {
     releaseDecoder(s.kind, decoder, clean);
   }
   if (!totals.frames) {
-    throw corrupt(errors ? `Cannot decode this ${s.label} file: ${firstError}` : `No audio could be decoded from this ${s.label} file`);
+    const why = stoppedAt !== null ? 'its audio data is damaged' : errors ? decoderProblem(firstError) : 'it holds no audio the decoder could read';
+    throw corrupt(`Cannot decode this ${s.label} file: ${why}`);
   }
-  if (errors) totals.warnings.push(`${errors} ${s.label} decode error${errors > 1 ? 's' : ''} (first: ${firstError}); decoded the rest`);
+  if (stoppedAt !== null) {
+    totals.warnings.push(`The ${s.label} audio is damaged from about byte ${stoppedAt}; decoded the ${totals.frames} frames before it`);
+  }
+  if (errors) {
+    totals.warnings.push(`${errors} damaged stretch${errors > 1 ? 'es' : ''} of ${s.label} audio could not be decoded (${decoderProblem(firstError)}); decoded the rest`);
+  }
+  if (zeroed) totals.warnings.push(nonAudioWarning(zeroed));
 }
 
 export function newTotals(): DecodeTotals {

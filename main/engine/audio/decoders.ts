@@ -75,12 +75,21 @@ export async function acquireDecoder(kind: CodecKind): Promise<StreamDecoder> {
 /** Returns a decoder after a clean flush(); pass clean = false after an error to free it. */
 export function releaseDecoder(kind: CodecKind, d: StreamDecoder, clean: boolean): void {
   if (clean && !idle.has(kind)) idle.set(kind, d);
-  else d.free();
+  else freeQuietly(d);
+}
+
+/** Frees a decoder; one that damaged data left broken may throw from its wasm, and is dropped all the same. */
+function freeQuietly(d: StreamDecoder): void {
+  try {
+    d.free();
+  } catch {
+    // Its memory goes with the wasm instance when nothing references it any more.
+  }
 }
 
 /** Frees the idle decoders' wasm memory (e.g. when the engine shuts down or goes idle). */
 export function freeDecoders(): void {
-  for (const d of idle.values()) d.free();
+  for (const d of idle.values()) freeQuietly(d);
   idle.clear();
 }
 

@@ -6,6 +6,7 @@
  * short-term (3 s) blocks 30 segments moved 100 ms at a time (ffmpeg's ebur128 practice; Tech 3342
  * asks for at least 10 updates a second). A trailing partial segment is not measured.
  */
+import { CuebankError } from '../errors';
 import { KWeightingFilter } from './k-weighting';
 import { integratedLoudness, loudnessRange, maxLoudness } from './loudness-gating';
 import { decodeFile } from './read';
@@ -102,13 +103,16 @@ export class LoudnessMeter {
 
   report(): LoudnessReport {
     const truePeak = Math.max(...this.peaks.map((p) => p.peak()));
+    // Decoding zeroes samples that are not audio (sample-guard.ts); a caller pushing its own
+    // blocks may not have, and a measure that is not a number is reported as unmeasured.
+    const finite = (v: number | null) => (v !== null && Number.isFinite(v) ? v : null);
     return {
-      integrated: integratedLoudness(this.momentary),
-      range: loudnessRange(this.shortTerm),
-      truePeak: toDb(truePeak),
-      samplePeak: toDb(this.samplePeak),
-      momentaryMax: maxLoudness(this.momentary),
-      shortTermMax: maxLoudness(this.shortTerm),
+      integrated: finite(integratedLoudness(this.momentary)),
+      range: finite(loudnessRange(this.shortTerm)),
+      truePeak: finite(toDb(truePeak)),
+      samplePeak: finite(toDb(this.samplePeak)),
+      momentaryMax: finite(maxLoudness(this.momentary)),
+      shortTermMax: finite(maxLoudness(this.shortTerm)),
     };
   }
 
@@ -134,8 +138,17 @@ export class LoudnessMeter {
   }
 }
 
+/** BS.1770's K-weighting filters are defined only above this rate (k-weighting.ts checks it too). */
+const MIN_LOUDNESS_RATE = 3364;
+
 /** Loudness of a whole decoded signal (all its channels). */
 export function measureLoudness(audio: DecodedAudio): LoudnessReport {
+  if (audio.sampleRate < MIN_LOUDNESS_RATE) {
+    throw new CuebankError(
+      'unsupported',
+      `Loudness cannot be measured at ${audio.sampleRate} samples per second: the ITU-R BS.1770 filters need at least ${MIN_LOUDNESS_RATE}`,
+    );
+  }
   const meter = new LoudnessMeter(audio.sampleRate, audio.channels.length);
   meter.push(audio.channels);
   return meter.report();

@@ -1,7 +1,8 @@
 import { corrupt } from './fail';
 import { parseId3v1, parseId3v2 } from './id3';
 import { emptyMeta, formatInfo, mergeInfo } from './meta';
-import { findMpegStart, id3v2Size, type MpegHeader } from './mpeg-header';
+import { MAX_METADATA_BYTES } from './limits';
+import { findMpegStart, findMpegSync, id3v2Size, type MpegHeader } from './mpeg-header';
 import type { HeaderSource } from './source';
 import type { FileMeta } from './types';
 
@@ -12,6 +13,9 @@ export interface Mp3Layout {
   end: number;
 }
 
+/** How far past the ID3 tags the first MPEG frame is looked for. */
+const SYNC_SEARCH_BYTES = 256 * 1024;
+
 /** Reads an MP3's tags and first frame header. Its length is only known by decoding it. */
 export async function readMp3(src: HeaderSource, offset: number): Promise<{ meta: FileMeta; layout: Mp3Layout }> {
   const info: Record<string, string> = {};
@@ -19,11 +23,17 @@ export async function readMp3(src: HeaderSource, offset: number): Promise<{ meta
     const head = await src.read(o, 10);
     const size = id3v2Size(head, 0);
     if (!size) break;
-    if (size <= 16 * 1024 * 1024) mergeInfo(info, parseId3v2(await src.read(o, size)));
+    mergeInfo(info, parseId3v2(await src.read(o, Math.min(size, MAX_METADATA_BYTES))));
     o += size;
   }
-  const first = findMpegStart(await src.read(offset, 64 * 1024), 0, src.size - offset);
-  if (!first) throw corrupt(`MP3 file has no audio frame after its ID3 tag (at byte ${offset})`);
+  const warnings: string[] = [];
+  const head = await src.read(offset, SYNC_SEARCH_BYTES);
+  let first = findMpegStart(head, 0, src.size - offset);
+  if (!first && offset > 0) {
+    first = findMpegSync(head, 0, src.size - offset);
+    if (first) warnings.push(`The MP3's audio begins ${first.offset} bytes after where its ID3 tag says (the tag's size is wrong, or padding follows it)`);
+  }
+  if (!first) throw corrupt(`The MP3 file has no audio frame after its ID3 tag (from byte ${offset}): it is damaged or not MP3`);
   const start = offset + first.offset;
   let end = src.size;
   const tail = await src.read(Math.max(start, end - 160), Math.min(160, end - start));
@@ -43,5 +53,6 @@ export async function readMp3(src: HeaderSource, offset: number): Promise<{ meta
   const codec = h.layer === 3 ? 'mp3' : h.layer === 2 ? 'mp2' : 'mp1';
   const meta = emptyMeta(formatInfo('mp3', codec, h.sampleRate, h.channels, null, 0));
   meta.info = info;
+  meta.warnings.push(...warnings);
   return { meta, layout: { header: h, start, end } };
 }

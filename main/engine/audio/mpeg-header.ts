@@ -56,7 +56,8 @@ export function id3v2Size(b: Uint8Array, o: number): number {
   if (b[o + 3] === 0xff || b[o + 4] === 0xff) return 0;
   for (let i = 6; i < 10; i++) if (b[o + i] & 0x80) return 0;
   const size = (b[o + 6] << 21) | (b[o + 7] << 14) | (b[o + 8] << 7) | b[o + 9];
-  const footer = b[o + 5] & 0x10 ? 10 : 0;
+  // Only ID3v2.4 has footers; in v2.3 the same flag bit means nothing (ffmpeg ignores it too).
+  const footer = b[o + 3] === 4 && b[o + 5] & 0x10 ? 10 : 0;
   return 10 + size + footer;
 }
 
@@ -77,4 +78,23 @@ export function findMpegStart(b: Uint8Array, start: number, fileSize: number): {
     return null;
   }
   return { offset: o, header };
+}
+
+/**
+ * Resynchronises on MPEG frames: the first offset from `start` within `b` where a frame header
+ * is followed by another of the same stream (ffmpeg's mp3 probe does the same). For MP3s whose
+ * ID3 tag states a wrong size or is followed by padding, so the audio does not begin where the
+ * tag says. Linear: each position is tried once, in constant time.
+ */
+export function findMpegSync(b: Uint8Array, start: number, fileSize: number): { offset: number; header: MpegHeader } | null {
+  for (let o = b.indexOf(0xff, start); o >= 0 && o + 4 <= b.length; o = b.indexOf(0xff, o + 1)) {
+    const header = parseMpegHeader(b, o);
+    if (!header || !header.frameLength) continue;
+    const next = o + header.frameLength;
+    if (next + 4 <= b.length) {
+      const h2 = parseMpegHeader(b, next);
+      if (h2 && h2.sampleRate === header.sampleRate && h2.layer === header.layer && h2.version === header.version) return { offset: o, header };
+    } else if (next === fileSize) return { offset: o, header };
+  }
+  return null;
 }

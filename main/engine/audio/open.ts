@@ -65,10 +65,11 @@ export async function openAudio(src: HeaderSource): Promise<Opened> {
       const codec: CodecStream = {
         kind: layout.codec,
         label: OGG_LABEL[layout.codec],
-        start: 0,
+        start: layout.decodeFrom?.start ?? 0,
         end: src.size,
         channels: layout.channels,
         bits: layout.bitsPerSample ?? undefined,
+        prefix: layout.decodeFrom?.prefix,
       };
       opened = { kind: 'codec', meta, stream: codec, knownFrames: null };
       break;

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { zeroNonAudio } from './sample-guard';
 
 /** How PCM samples are stored, whatever the container (WAV, RF64, AIFF, AIFF-C). */
 export interface PcmLayout {
@@ -24,9 +25,18 @@ export function pcmCodecName(l: PcmLayout): string {
 /**
  * Converts `frames` interleaved frames from `bytes` into planar floats in [-1, 1], writing at
  * `outOffset` of each output channel. Integers scale by 2^(bits-1), as ffmpeg does, so lossless
- * sources compare bit-exactly with their integer samples.
+ * sources compare bit-exactly with their integer samples. Float samples that are not audio (see
+ * sample-guard.ts) come out as 0; returns how many there were.
  */
-export function pcmToPlanar(bytes: Uint8Array, l: PcmLayout, frames: number, out: Float32Array[], outOffset = 0): void {
+export function pcmToPlanar(bytes: Uint8Array, l: PcmLayout, frames: number, out: Float32Array[], outOffset = 0): number {
+  convertPlanar(bytes, l, frames, out, outOffset);
+  if (!l.float) return 0;
+  let zeroed = 0;
+  for (let c = 0; c < l.channels; c++) zeroed += zeroNonAudio(out[c], outOffset, outOffset + frames);
+  return zeroed;
+}
+
+function convertPlanar(bytes: Uint8Array, l: PcmLayout, frames: number, out: Float32Array[], outOffset: number): void {
   const bps = l.bits >> 3;
   const packed = l.blockAlign === bps * l.channels;
   const le = !l.bigEndian;
@@ -160,19 +170,25 @@ const int24le = (b: Uint8Array, p: number) => ((b[p] | (b[p + 1] << 8) | (b[p + 
 const int24be = (b: Uint8Array, p: number) => ((b[p + 2] | (b[p + 1] << 8) | (b[p] << 16)) << 8) >> 8;
 
 /**
- * Converts and averages to mono in one pass, with no per-channel intermediate, for every layout.
+ * Converts and averages to mono in one pass, with no per-channel intermediate, for every layout;
+ * returns how many mono samples were not audio (float files only) and came out as 0.
  * Gives exactly toMono(pcmToPlanar(...)) (the streaming path and decodeFile agree sample for
  * sample): integer samples up to 24 bits are summed as integers, which is exact, and scaled once;
  * 32-bit integers and 64-bit floats are rounded to float32 per channel first, as the planar path
  * stores them, then summed in channel order as toMono does.
  */
-export function pcmToMono(bytes: Uint8Array, l: PcmLayout, frames: number, out: Float32Array): void {
+export function pcmToMono(bytes: Uint8Array, l: PcmLayout, frames: number, out: Float32Array): number {
+  convertMono(bytes, l, frames, out);
+  return l.float ? zeroNonAudio(out, 0, frames) : 0;
+}
+
+function convertMono(bytes: Uint8Array, l: PcmLayout, frames: number, out: Float32Array): void {
   const n = l.channels;
   const bps = l.bits >> 3;
   const packed = l.blockAlign === bps * n;
   const le = !l.bigEndian && LITTLE_ENDIAN_HOST;
   if (n === 1) {
-    pcmToPlanar(bytes, l, frames, [out]);
+    convertPlanar(bytes, l, frames, [out], 0);
     return;
   }
   // Integer sums scaled by a power of two are exact, so these equal averaging the converted floats.

@@ -2,6 +2,7 @@ import { decodeChunks, newTotals } from './compressed';
 import { corrupt } from './fail';
 import { openAudio, applyTotals, type Opened } from './open';
 import { pcmToPlanar } from './pcm';
+import { nonAudioWarning } from './sample-guard';
 import { AudioSource, SyncFileSource, withSource } from './source';
 import type { DecodedAudio, FileMeta } from './types';
 
@@ -31,19 +32,23 @@ export function decodeFile(file: string): Promise<{ meta: FileMeta; audio: Decod
       const bytes = await src.read(offset, frames * layout.blockAlign);
       if (bytes.length < frames * layout.blockAlign) throw corrupt('The file changed or was cut short while it was being read');
       const channels = Array.from({ length: layout.channels }, () => new Float32Array(frames));
-      pcmToPlanar(bytes, layout, frames, channels);
+      const zeroed = pcmToPlanar(bytes, layout, frames, channels);
+      if (zeroed) opened.meta.warnings.push(nonAudioWarning(zeroed));
       return { meta: opened.meta, audio: { sampleRate: opened.meta.format.sampleRate, channels } };
     }
     const totals = newTotals();
     const pieces: Float32Array[][] = [];
     for await (const piece of decodeChunks(src, opened.stream, totals)) pieces.push(piece);
+    // Sized from the pieces themselves: a decoder fed damaged data may report a sample count
+    // that differs from the arrays it returns.
     const count = Math.max(...pieces.map((p) => p.length));
-    const channels = Array.from({ length: count }, () => new Float32Array(totals.frames));
+    const lengths = pieces.map((p) => Math.min(...p.map((c) => c.length)));
+    const channels = Array.from({ length: count }, () => new Float32Array(lengths.reduce((a, b) => a + b, 0)));
     let at = 0;
-    for (const piece of pieces) {
-      for (let c = 0; c < count; c++) channels[c].set(piece[c] ?? piece[0], at);
-      at += piece[0].length;
-    }
+    pieces.forEach((piece, k) => {
+      for (let c = 0; c < count; c++) channels[c].set((piece[c] ?? piece[0]).subarray(0, lengths[k]), at);
+      at += lengths[k];
+    });
     applyTotals(opened, totals, count);
     return { meta: opened.meta, audio: { sampleRate: opened.meta.format.sampleRate, channels } };
   });
@@ -109,7 +114,8 @@ function pcmWindowAudio(opened: Opened & { kind: 'pcm' }, w: PcmWindow, bytes: B
   if (bytes.length < w.bytes) throw corrupt('The file changed or was cut short while it was being read');
   const { layout } = opened.pcm;
   const channels = Array.from({ length: layout.channels }, () => new Float32Array(w.frames));
-  pcmToPlanar(bytes, layout, w.frames, channels);
+  const zeroed = pcmToPlanar(bytes, layout, w.frames, channels);
+  if (zeroed) opened.meta.warnings.push(nonAudioWarning(zeroed));
   return { meta: opened.meta, audio: { sampleRate: opened.meta.format.sampleRate, channels } };
 }
 

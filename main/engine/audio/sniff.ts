@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { corrupt, unsupported } from './fail';
-import { findMpegStart, id3v2Size, isAdts } from './mpeg-header';
+import { findMpegStart, findMpegSync, id3v2Size, isAdts } from './mpeg-header';
 
 /** Containers Cuebank decodes, told apart by their first bytes. */
 export type Container = 'wav' | 'rf64' | 'bw64' | 'aiff' | 'aifc' | 'flac' | 'mp3' | 'ogg';
@@ -28,7 +28,7 @@ const KNOWN_OTHER: { test: (b: Uint8Array) => boolean; name: string }[] = [
   { test: (b) => ascii(b, 0) === 'RIFX', name: 'big-endian WAV (RIFX)' },
   { test: (b) => ascii(b, 0) === 'FORM' && ascii(b, 8) === '8SVX', name: 'IFF 8SVX' },
   { test: (b) => b[0] === 0x1a && b[1] === 0x45 && b[2] === 0xdf && b[3] === 0xa3, name: 'Matroska/WebM' },
-  { test: (b) => ascii(b, 0) === 'RIFF' && ascii(b, 8) === 'AVI ', name: 'an AVI video' },
+  { test: (b) => ascii(b, 0) === 'RIFF' && ascii(b, 8) === 'AVI ', name: 'AVI video' },
   { test: (b) => isAdts(b, 0), name: 'AAC (ADTS)' },
 ];
 
@@ -68,6 +68,8 @@ export function sniff(head: Uint8Array, size: number, fileName: string, base = 0
   if (o > 0 && o >= b.length && base + o < size) return { container: 'mp3', offset: base + o, pending: true };
   if (o > 0 && ascii(b, o) === 'fLaC') return { container: 'flac', offset: base + o };
   if (findMpegStart(b, o, size - base)) return { container: 'mp3', offset: base + o };
+  // After an ID3 tag, MPEG frames further on: the tag's size is wrong or padding follows it.
+  if (o > 0 && o < b.length && findMpegSync(b, o, size - base)) return { container: 'mp3', offset: base + o };
 
   const named = fileName ? ` (named ${path.extname(fileName) || path.basename(fileName)})` : '';
   const probe = o > 0 ? b.subarray(o) : b;

@@ -4,6 +4,7 @@ import { corrupt } from './fail';
 import { toMonoInto } from './mixdown';
 import { applyTotals, openAudio, type Opened } from './open';
 import { pcmToMono } from './pcm';
+import { nonAudioWarning } from './sample-guard';
 import { createResampler, type Resampler } from './resample';
 import { checkPassband } from './resample-filter';
 import { AudioSource } from './source';
@@ -231,6 +232,7 @@ async function* pcmBlocks(file: string, size: number, opened: Opened & { kind: '
   const scratch = resampling ? new Float32Array(memory[memory.length - 1], 0, firstFrames) : null;
   const resampler = resampling ? acquireResampler(rate, opts.targetRate, opts.passbandHz) : null;
   let flushed = false;
+  let zeroed = 0;
   let inFlight: Promise<ReadResult> | null = null;
   const t0 = performance.now();
   let src: AudioSource;
@@ -262,7 +264,7 @@ async function* pcmBlocks(file: string, size: number, opened: Opened & { kind: '
       const buf = bufs[k & 1];
       if (pos + blockFrames < frames) inFlight = read(pos + blockFrames, bufs[(k + 1) & 1]);
       const mono = scratch ? scratch.subarray(0, n) : new Float32Array(n);
-      pcmToMono(buf, layout, n, mono);
+      zeroed += pcmToMono(buf, layout, n, mono);
       if (opts.timings) opts.timings.decode = (opts.timings.decode ?? 0) + performance.now() - t;
       const out = resampler ? time('resample', () => resampler.process(mono)) : mono;
       if (out.length) yield out;
@@ -272,6 +274,8 @@ async function* pcmBlocks(file: string, size: number, opened: Opened & { kind: '
       flushed = true;
       if (tail.length) yield tail;
     }
+    // The meta handed out with the stream is this object: the warning reaches whoever stores it after the blocks.
+    if (zeroed) opened.meta.warnings.push(nonAudioWarning(zeroed));
   } finally {
     if (inFlight) await inFlight;
     for (const ab of memory) giveMemory(ab);

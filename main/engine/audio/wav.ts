@@ -4,9 +4,11 @@ import { parseId3v2 } from './id3';
 import { parseIxml } from './ixml';
 import { emptyMeta, formatInfo, mergeInfo, type PcmData } from './meta';
 import { pcmCodecName, type PcmLayout } from './pcm';
+import { checkChannels, checkSampleRate, MAX_LIST_ENTRIES, MAX_LISTED_CHUNKS, MAX_METADATA_BYTES } from './limits';
 import { walkRiff, type RiffChunk } from './riff';
 import type { HeaderSource } from './source';
 import { fourcc } from './text';
+import { WindowReader } from './window-reader';
 import type { FileMeta } from './types';
 
 const WAVE_FORMAT_PCM = 1;
@@ -29,13 +31,11 @@ const NAMED_TAGS: Record<number, string> = {
   0x0161: 'WMA',
 };
 
-/** Metadata chunks above this size are skipped rather than read into memory. */
-const MAX_META_CHUNK = 16 * 1024 * 1024;
 
 /** Reads a RIFF/RF64/BW64 WAVE file's format and metadata from its headers, never its samples. */
 export async function readWav(src: HeaderSource, container: 'wav' | 'rf64' | 'bw64'): Promise<{ meta: FileMeta; pcm: PcmData }> {
   const label = container === 'wav' ? 'WAV' : container.toUpperCase();
-  const { chunks, warnings } = await walkRiff(src, label);
+  const { chunks, warnings } = await walkRiff(src, label, { maxListed: MAX_LISTED_CHUNKS, dataToEnd: true });
   const fmt = chunks.find((c) => c.id === 'fmt ');
   const data = chunks.find((c) => c.id === 'data');
   if (!fmt) {
@@ -46,7 +46,7 @@ export async function readWav(src: HeaderSource, container: 'wav' | 'rf64' | 'bw
   }
   if (fmt.available < fmt.size) throw truncatedHeader(label, fmt, src.size);
   if (fmt.size < 16) throw corrupt(`${label} fmt chunk is too small to describe the audio (${fmt.size} of 16 bytes)`);
-  const layout = parseFmt(await src.read(fmt.offset, fmt.size), label);
+  const layout = parseFmt(await src.read(fmt.offset, Math.min(fmt.size, 64)), label, warnings);
   if (!data) throw corrupt(`${label} file has no data chunk (no audio samples)`);
 
   let frames = Math.floor(data.available / layout.blockAlign);
@@ -70,7 +70,12 @@ function truncatedHeader(label: string, c: RiffChunk, fileSize: number) {
   return corrupt(`Truncated ${label} header: the ${c.id.trim()} chunk ends at byte ${c.offset + c.size} but the file has only ${fileSize} bytes`);
 }
 
-export function parseFmt(b: Uint8Array, label = 'WAV'): PcmLayout & { sampleRate: number } {
+/**
+ * The fmt chunk's audio layout. Values no real file has are refused in words (limits.ts); a
+ * blockAlign that disagrees with the channels and bits is repaired as ffmpeg does (bits per
+ * sample and channels decide), with a warning in `warnings`.
+ */
+export function parseFmt(b: Uint8Array, label = 'WAV', warnings: string[] = []): PcmLayout & { sampleRate: number } {
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   let tag = dv.getUint16(0, true);
   const channels = dv.getUint16(2, true);
@@ -89,41 +94,51 @@ export function parseFmt(b: Uint8Array, label = 'WAV'): PcmLayout & { sampleRate
     const hex = `0x${tag.toString(16).padStart(4, '0')}`;
     throw unsupported(`${label} files with ${name ? `${name} encoding` : `format tag ${hex}`} are not supported${name ? ` (format tag ${hex})` : ''}`);
   }
-  if (channels < 1) throw corrupt(`${label} header says the file has 0 channels`);
-  if (sampleRate < 1) throw corrupt(`${label} header says the sample rate is 0 Hz`);
+  checkChannels(channels, label);
+  checkSampleRate(sampleRate, label);
   const float = tag === WAVE_FORMAT_IEEE_FLOAT;
-  // The container size decides how samples are read: 20-bit audio sits in 3-byte containers.
-  let bits = Math.ceil(bitsPerSample / 8) * 8;
-  if (blockAlign >= channels && blockAlign % channels === 0 && (blockAlign / channels) * 8 > bits) bits = (blockAlign / channels) * 8;
+  if (bitsPerSample < 1 || bitsPerSample > 64) {
+    throw corrupt(`The ${label} header says each sample has ${bitsPerSample} bits; no recorder writes that, so the header is damaged`);
+  }
+  // 20-bit audio sits in 3-byte containers: the container size decides how samples are read.
+  const bits = Math.ceil(bitsPerSample / 8) * 8;
   const ok = float ? bits === 32 || bits === 64 : bits >= 8 && bits <= 32;
   if (!ok) throw unsupported(`${label} files with ${bitsPerSample}-bit ${float ? 'float' : 'integer'} samples are not supported`);
-  if (blockAlign < channels * (bits / 8)) blockAlign = channels * (bits / 8);
+  const expected = channels * (bits / 8);
+  if (blockAlign !== expected) {
+    warnings.push(
+      `The ${label} header's block size (${blockAlign} bytes) does not match ${channels} channel${channels > 1 ? 's' : ''} of ${bitsPerSample}-bit samples; read ${expected}-byte frames, as ffmpeg does`,
+    );
+    blockAlign = expected;
+  }
   return { channels, sampleRate, bits, float, bigEndian: false, unsigned: bits === 8, blockAlign };
 }
 
 async function readMetadataChunks(src: HeaderSource, chunks: RiffChunk[], meta: FileMeta): Promise<void> {
   let cueBody: Uint8Array | null = null;
-  let labels = new Map<number, string>();
+  const labels = new Map<number, string>();
   const id3Info: Record<string, string> = {};
+  // Small chunks come from a window moving through the file: thousands of LIST chunks cost a few reads.
+  const reader = new WindowReader(src);
   for (const c of chunks) {
     const wanted = c.id === 'bext' || c.id === 'iXML' || c.id === 'LIST' || c.id === 'cue ' || c.id === 'smpl' || c.id.toLowerCase() === 'id3 ';
     if (!wanted || c.available < 1) continue;
-    if (c.available > MAX_META_CHUNK) {
-      meta.warnings.push(`Skipped a ${c.available}-byte ${c.id.trim()} chunk (too large for metadata)`);
-      continue;
+    const length = Math.min(c.available, MAX_METADATA_BYTES);
+    if (length < c.available) {
+      meta.warnings.push(`The ${c.id.trim()} chunk is ${c.available} bytes, more than metadata ever needs; read its first ${MAX_METADATA_BYTES} bytes`);
     }
-    const body = await src.read(c.offset, c.available);
+    const body = reader.peek(c.offset, length) ?? (await reader.read(c.offset, length));
     if (c.available < c.size) meta.warnings.push(`The ${c.id.trim()} chunk is cut short (${c.available} of ${c.size} bytes)`);
     switch (c.id) {
       case 'bext':
         meta.bext = parseBext(body);
         break;
       case 'iXML':
-        meta.ixml = parseIxml(body);
+        meta.ixml = parseIxml(body, meta.warnings);
         break;
       case 'LIST':
         if (body.length >= 4 && fourcc(body, 0) === 'INFO') parseInfoList(body, meta.info);
-        else if (body.length >= 4 && fourcc(body, 0) === 'adtl') labels = new Map([...labels, ...parseAdtl(body)]);
+        else if (body.length >= 4 && fourcc(body, 0) === 'adtl' && labels.size < MAX_LIST_ENTRIES) for (const [k, v] of parseAdtl(body)) labels.set(k, v);
         break;
       case 'cue ':
         cueBody = body;
