@@ -41,6 +41,8 @@ export interface EngineOptions {
   generateServices?: GenerateServices;
   /** Receives each generate-loop iteration's timings (bench:loop). */
   onLoopTiming?: (t: IterationTiming) => void;
+  /** The index job's reader worker program; default the real one. Tests pass one that hangs, crashes or balloons on purpose. */
+  readerWorker?: string;
 }
 
 /** The engine's one public surface. Every host routes contract channels to `call`. */
@@ -64,7 +66,7 @@ export async function createEngine(config: EngineConfig, options: EngineOptions 
   const jobs = new JobManager(db);
   const models = new EmbedderSlot(cfg.modelsDir, cfg.models);
   const interrupted = jobs.recoverInterrupted();
-  const library = createLibraryFeature({ db, spaces, jobs, config: cfg, embedders: models, timings: options.timings });
+  const library = createLibraryFeature({ db, spaces, jobs, config: cfg, embedders: models, timings: options.timings, readerWorker: options.readerWorker });
   const tagging = createTaggingFeature({ db, spaces, jobs, config: cfg, embedders: models });
   const generate = createGenerateFeature({
     db,

@@ -56,9 +56,11 @@ export class FileReader {
   private current: Worker | null = null;
   private nextId = 1;
 
+  /** `workerModule`: the worker's program (a .ts or .mjs file); default the real reader. Tests pass one that misbehaves on purpose. */
   constructor(
     private readonly budget: ReadBudget,
     private readonly credit: number,
+    private readonly workerModule?: string,
   ) {}
 
   /**
@@ -195,7 +197,7 @@ export class FileReader {
   /** The worker, once it has loaded (its start-up is not any file's time). */
   private start(): Promise<Worker> {
     if (this.worker) return this.worker;
-    const entry = workerEntry();
+    const entry = workerEntry(this.workerModule);
     const worker = new Worker(entry.source, {
       eval: entry.eval,
       resourceLimits: { maxOldGenerationSizeMb: this.budget.memoryMb, maxYoungGenerationSizeMb: Math.min(64, this.budget.memoryMb / 4) },
@@ -227,12 +229,14 @@ export class FileReader {
  * source, loaded through tsx's loader registered inside the worker (a worker does not take
  * `--import` loaders from its execArgv the way a child process does).
  */
-function workerEntry(): { source: string; eval: boolean } {
+function workerEntry(module?: string): { source: string; eval: boolean } {
   const here = import.meta.dirname;
   const built = path.resolve(here, 'read-worker.mjs');
-  if (fs.existsSync(built)) return { source: built, eval: false };
+  if (!module && fs.existsSync(built)) return { source: built, eval: false };
+  const file = module ?? path.resolve(here, 'read-worker.ts');
+  if (!file.endsWith('.ts')) return { source: file, eval: false };
   // tsx's ESM API sits beside the CommonJS file `require` resolves to.
   const api = path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/esm/api')), 'index.mjs');
-  const entry = pathToFileURL(path.resolve(here, 'read-worker.ts')).href;
+  const entry = pathToFileURL(file).href;
   return { source: `import(${JSON.stringify(pathToFileURL(api).href)}).then((m) => m.register()).then(() => import(${JSON.stringify(entry)}));`, eval: true };
 }

@@ -46,6 +46,8 @@ export interface LibraryDeps {
   embedders: EmbedderSlot;
   /** Stage timings of index jobs accumulate here (benchmarks). */
   timings?: StageTimings;
+  /** The index job's reader worker program (EngineOptions.readerWorker). */
+  readerWorker?: string;
 }
 
 export interface LibraryFeature {
@@ -66,7 +68,7 @@ export function createLibraryFeature(deps: LibraryDeps): LibraryFeature {
     jobs.start(kind, { folders: rows.map((r) => r.path) }, async (ctx) => {
       const embedder = await embedders.get();
       return runIndexJob(
-        { db, spaces, embedder, settings: cfg.index, noEmbedderNote: embedders.noEmbedderNote, timings: deps.timings, log },
+        { db, spaces, embedder, settings: cfg.index, noEmbedderNote: embedders.noEmbedderNote, timings: deps.timings, log, readerWorker: deps.readerWorker },
         rows,
         ctx,
       );

@@ -30,6 +30,8 @@ export interface IndexDeps {
   timings?: StageTimings;
   /** Where internal messages behind a file's failure go (the reason itself is a sentence for users). */
   log?: (line: string) => void;
+  /** The reader worker's program; default the real one (tests substitute one that misbehaves). */
+  readerWorker?: string;
 }
 
 /** One file the job has to read: new, changed, a retry of a failure, or only missing its embeddings. */
@@ -240,6 +242,7 @@ export async function runIndexJob(deps: IndexDeps, folders: FolderRow[], ctx: Jo
   const reader = new FileReader(
     { seconds: settings.fileTimeoutSeconds, memoryMb: settings.fileMemoryMb },
     2 * Math.max(1, settings.embedBatchWindows),
+    deps.readerWorker,
   );
   try {
     for (const w of work) {

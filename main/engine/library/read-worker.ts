@@ -31,7 +31,7 @@ port.on('message', (m: ToReader) => {
     current.wake?.();
     return;
   }
-  tail = tail.then(() => read(m.id, m.path, m.embed, m.credit));
+  if (m.type === 'read') tail = tail.then(() => read(m.id, m.path, m.embed, m.credit));
 });
 
 post({ type: 'ready' });
