@@ -60,6 +60,6 @@ export function anyPayload(keys: string[]): fc.Arbitrary<unknown> {
 /** JSON values only (what a WebSocket frame can carry), keyed like the channel's input. */
 export function jsonPayload(keys: string[]): fc.Arbitrary<unknown> {
   const key = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom(...PROTO_KEYS, ...(keys.length ? keys : ['x'])));
-  const value = fc.jsonValue({ maxDepth: 3 });
+  const value = fc.jsonValue({ maxDepth: 2 });
   return fc.oneof(value, fc.dictionary(key, value, { maxKeys: 6 }));
 }
