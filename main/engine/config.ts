@@ -43,6 +43,12 @@ export interface IndexSettings {
    */
   fileTimeoutSeconds: number;
   /**
+   * Seconds added to that budget per megabyte of the file, so a long recording (an hour of MP3
+   * decodes in about 12 s here) is not taken for a hang; small pathological files keep about the
+   * base budget.
+   */
+  fileSecondsPerMb: number;
+  /**
    * Megabytes one file may take while it is read: the reader worker's JavaScript heap limit, and
    * separately its memory outside the heap (decoded audio, WebAssembly decoders). Past it the file
    * fails ("… needed more than N MB of memory; it was skipped."). As a backstop, the file also fails

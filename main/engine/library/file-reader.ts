@@ -11,8 +11,10 @@ import type { AudioWindow } from './windows';
 
 /** Per-file limits of the index job (IndexSettings.fileTimeoutSeconds / fileMemoryMb). */
 export interface ReadBudget {
-  /** Seconds the reader may work on one file (time it waits for the embedder does not count). */
+  /** Seconds the reader may work on one file (time it waits for the embedder does not count)... */
   seconds: number;
+  /** ...plus this many per megabyte of the file: reading a long recording is not a hang. */
+  secondsPerMb: number;
   /** Megabytes one file may take: the worker's heap, and separately its memory outside the heap. */
   memoryMb: number;
 }
@@ -67,7 +69,8 @@ export class FileReader {
    * Yields the file's metadata, then (with `embed`) its windows in order. Asking for the next event
    * tells the worker the previous windows are taken. Throws ReadFailure when the file fails.
    */
-  async *read(file: string, embed: EmbedSpec | null, timings?: Record<string, number>): AsyncGenerator<ReadEvent> {
+  async *read(file: string, size: number, embed: EmbedSpec | null, timings?: Record<string, number>): AsyncGenerator<ReadEvent> {
+    const allowedSeconds = Math.round(this.budget.seconds + (this.budget.secondsPerMb * size) / (1024 * 1024));
     let worker: Worker;
     try {
       worker = await this.start();
@@ -120,7 +123,7 @@ export class FileReader {
     };
     // Timers run before pending messages after this thread was busy, so an apparent overrun is
     // confirmed once the messages (which may say the worker was waiting) have been handled.
-    const over = () => busyMs() > this.budget.seconds * 1000;
+    const over = () => busyMs() > allowedSeconds * 1000;
     const watchdog = setInterval(() => {
       if (process.memoryUsage.rss() - rssBase > RSS_FACTOR * this.budget.memoryMb * 1024 * 1024) {
         halt('big', 'process memory grew past the backstop');
@@ -138,7 +141,7 @@ export class FileReader {
       this.post(worker, { type: 'read', id, path: file, embed, credit: this.credit });
       for (;;) {
         while (!inbox.length && !stop) await new Promise<void>((resolve) => (wake = resolve));
-        if (stop) throw this.failure(file, meta, stop);
+        if (stop) throw this.failure(file, meta, stop, allowedSeconds);
         const m = inbox.shift()!;
         if (m.type === 'memory' || m.type === 'ready') continue;
         if (m.type === 'done' || m.type === 'failed') {
@@ -178,8 +181,8 @@ export class FileReader {
     if (w) await w.terminate();
   }
 
-  private failure(file: string, meta: FileMeta | null, stop: { kind: 'slow' | 'big' | 'crash'; detail: string }): ReadFailure {
-    if (stop.kind === 'slow') return new ReadFailure(tooSlowSentence(this.budget.seconds), stop.detail);
+  private failure(file: string, meta: FileMeta | null, stop: { kind: 'slow' | 'big' | 'crash'; detail: string }, seconds: number): ReadFailure {
+    if (stop.kind === 'slow') return new ReadFailure(tooSlowSentence(seconds), stop.detail);
     if (stop.kind === 'big') return new ReadFailure(tooBigSentence(this.budget.memoryMb), stop.detail);
     return new ReadFailure(damagedSentence(formatLabel(file, meta)), stop.detail);
   }

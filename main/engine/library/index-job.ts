@@ -240,7 +240,7 @@ export async function runIndexJob(deps: IndexDeps, folders: FolderRow[], ctx: Jo
   // Files are read in a worker under a budget of time and memory (file-reader.ts): one that hangs,
   // recurses too deep or grows without end fails alone and the job goes on.
   const reader = new FileReader(
-    { seconds: settings.fileTimeoutSeconds, memoryMb: settings.fileMemoryMb },
+    { seconds: settings.fileTimeoutSeconds, secondsPerMb: settings.fileSecondsPerMb, memoryMb: settings.fileMemoryMb },
     2 * Math.max(1, settings.embedBatchWindows),
     deps.readerWorker,
   );
@@ -285,7 +285,7 @@ export async function runIndexJob(deps: IndexDeps, folders: FolderRow[], ctx: Jo
       w.windows.push({ start: win.start, end: win.end });
     };
     // The file is judged once the worker is done with it: stopping a read early costs a new worker.
-    for await (const event of reader.read(w.entry.realPath, spec, timings)) {
+    for await (const event of reader.read(w.entry.realPath, w.entry.size, spec, timings)) {
       if (event.type === 'meta') w.meta = event.meta;
       else {
         for (const win of event.windows) enqueue(win);
