@@ -145,12 +145,13 @@ export class FileReader {
         const m = inbox.shift()!;
         if (m.type === 'memory' || m.type === 'ready') continue;
         if (m.type === 'done' || m.type === 'failed') {
+          // Either way the worker is through with this file and ready for the next.
+          finished = true;
           if (timings) for (const [k, v] of Object.entries(m.timings)) timings[k] = (timings[k] ?? 0) + v;
           if (m.type === 'failed') {
             const { reason, internal } = describeReadError(file, meta, m.error);
             throw new ReadFailure(reason, internal);
           }
-          finished = true;
           return;
         }
         if (m.type === 'meta') yield { type: 'meta', meta: m.meta };
