@@ -115,6 +115,9 @@ export class FileReader {
     const onError = (err: Error & { code?: string }) =>
       halt(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'big' : 'crash', `${err.name}: ${err.message}`);
     const onExit = (code: number) => halt('crash', `the reader worker exited with code ${code}`);
+    // A message that cannot be rebuilt here (e.g. metadata nested too deep) is dropped by Node with
+    // only this event: the read cannot be trusted to be complete.
+    const onMessageError = (err: Error) => halt('crash', `a message from the reader could not be read: ${err.message}`);
     const halt = (kind: 'slow' | 'big' | 'crash', detail: string) => {
       if (stop) return;
       stop = { kind, detail };
@@ -136,6 +139,7 @@ export class FileReader {
     worker.on('message', onMessage);
     worker.on('error', onError);
     worker.on('exit', onExit);
+    worker.on('messageerror', onMessageError);
     let finished = false;
     try {
       this.post(worker, { type: 'read', id, path: file, embed, credit: this.credit });
@@ -169,6 +173,7 @@ export class FileReader {
       worker.off('message', onMessage);
       worker.off('error', onError);
       worker.off('exit', onExit);
+      worker.off('messageerror', onMessageError);
       // Left early (cancelled, or the job failed the file itself): the worker may still be busy
       // with this file, so it is replaced rather than made to finish.
       if (!finished && !stop) this.drop(worker);

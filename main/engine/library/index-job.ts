@@ -11,7 +11,7 @@ import type { Embedder, StageTimings } from '../models/types';
 import { FileReader, ReadFailure, ReaderUnavailable } from './file-reader';
 import { fingerprint } from './fingerprint';
 import { ftsDocument } from './keywords';
-import { describeThrown, NOT_FINITE_SENTENCE } from './read-failure';
+import { damagedSentence, describeThrown, formatLabel, NOT_FINITE_SENTENCE } from './read-failure';
 import type { EmbedSpec } from './read-protocol';
 import { scanFolders, type ScanEntry } from './scan';
 import type { VectorSpaces } from './spaces';
@@ -292,7 +292,8 @@ export async function runIndexJob(deps: IndexDeps, folders: FolderRow[], ctx: Jo
         if (queue.length >= settings.embedBatchWindows) await embedQueued();
       }
     }
-    if (!w.meta) throw new CuebankError('corrupt_file', 'No audio samples in the file');
+    // The reader always sends the metadata first; without it the read was not what it seemed.
+    if (!w.meta) throw new CuebankError('corrupt_file', damagedSentence(formatLabel(w.entry.path, null)));
     checkMeta(w.meta);
     if (embedder && !w.windows.length) throw new CuebankError('corrupt_file', 'No audio samples in the file');
   }

@@ -19,7 +19,7 @@ describe('the index job under a per-file budget', () => {
   let engine: Engine;
   let summary: IndexSummary;
   let lib: string;
-  const hostile = ['hang_1.wav', 'heap_1.wav', 'balloon_1.wav', 'swell_1.wav', 'exit_1.wav', 'throw_1.wav'];
+  const hostile = ['hang_1.wav', 'heap_1.wav', 'balloon_1.wav', 'swell_1.wav', 'exit_1.wav', 'throw_1.wav', 'deepmeta_1.wav'];
   const good = ['a_good_hum.wav', 'm_good_hiss.wav', 'z_good_hum.wav'];
 
   beforeAll(async () => {
@@ -62,9 +62,11 @@ describe('the index job under a per-file budget', () => {
   it('turns a crash or an internal error into a sentence about the file, and logs the internal message', () => {
     expect(reason('exit_1.wav')).toBe('Cuebank could not read this file: its WAV data is damaged.');
     expect(reason('throw_1.wav')).toBe('Cuebank could not read this file: its WAV data is damaged.');
+    expect(reason('deepmeta_1.wav')).toBe('Cuebank could not read this file: its WAV data is damaged.');
     const log = fs.readFileSync(path.join(tmp.dir, 'lib-files', 'engine.log'), 'utf8');
     expect(log).toContain(`${path.join(lib, 'throw_1.wav')}: TypeError: Cannot read properties of null (reading '9')`);
     expect(log).toContain(`${path.join(lib, 'hang_1.wav')}: busy`);
+    expect(log).toContain(`${path.join(lib, 'deepmeta_1.wav')}: a message from the reader could not be read`);
     for (const f of summary.failed) expect(f.error).not.toMatch(/TypeError|reading '9'|exit code|ERR_/);
   });
 
