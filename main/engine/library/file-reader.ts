@@ -38,6 +38,9 @@ export class ReaderUnavailable extends CuebankError {
   }
 }
 
+/** Why a read was stopped from this side; `detail` goes to the log. */
+type Stop = { kind: 'slow' | 'big' | 'crash' | 'cancelled'; detail: string };
+
 const WATCH_MS = 100;
 /**
  * Growth of the whole process's resident memory during one file at which the read is stopped even
@@ -69,7 +72,14 @@ export class FileReader {
    * Yields the file's metadata, then (with `embed`) its windows in order. Asking for the next event
    * tells the worker the previous windows are taken. Throws ReadFailure when the file fails.
    */
-  async *read(file: string, size: number, embed: EmbedSpec | null, timings?: Record<string, number>): AsyncGenerator<ReadEvent> {
+  async *read(
+    file: string,
+    size: number,
+    embed: EmbedSpec | null,
+    options: { timings?: Record<string, number>; signal?: AbortSignal } = {},
+  ): AsyncGenerator<ReadEvent> {
+    const { timings, signal } = options;
+    signal?.throwIfAborted();
     const allowedSeconds = Math.round(this.budget.seconds + (this.budget.secondsPerMb * size) / (1024 * 1024));
     let worker: Worker;
     try {
@@ -79,9 +89,11 @@ export class FileReader {
       this.worker = null;
       throw new ReaderUnavailable(err);
     }
+    // Cancelled while the worker was starting: an abort listener added now would never fire.
+    signal?.throwIfAborted();
     const id = this.nextId++;
     const inbox: FromReader[] = [];
-    let stop: { kind: 'slow' | 'big' | 'crash'; detail: string } | null = null;
+    let stop: Stop | null = null;
     let wake: (() => void) | null = null;
     const notify = () => {
       const w = wake;
@@ -140,12 +152,23 @@ export class FileReader {
     worker.on('error', onError);
     worker.on('exit', onExit);
     worker.on('messageerror', onMessageError);
+    // Cancel stops the read at once (the worker is replaced), not after the file.
+    const onAbort = () => {
+      if (stop) return;
+      stop = { kind: 'cancelled', detail: '' };
+      this.drop(worker);
+      notify();
+    };
+    signal?.addEventListener('abort', onAbort);
     let finished = false;
     try {
       this.post(worker, { type: 'read', id, path: file, embed, credit: this.credit });
       for (;;) {
         while (!inbox.length && !stop) await new Promise<void>((resolve) => (wake = resolve));
-        if (stop) throw this.failure(file, meta, stop, allowedSeconds);
+        // Set by the handlers above, which TypeScript's narrowing does not see.
+        const halted = stop as Stop | null;
+        if (halted?.kind === 'cancelled') throw signal!.reason;
+        if (halted) throw this.failure(file, meta, halted, allowedSeconds);
         const m = inbox.shift()!;
         if (m.type === 'memory' || m.type === 'ready') continue;
         if (m.type === 'done' || m.type === 'failed') {
@@ -174,6 +197,7 @@ export class FileReader {
       worker.off('error', onError);
       worker.off('exit', onExit);
       worker.off('messageerror', onMessageError);
+      signal?.removeEventListener('abort', onAbort);
       // Left early (cancelled, or the job failed the file itself): the worker may still be busy
       // with this file, so it is replaced rather than made to finish.
       if (!finished && !stop) this.drop(worker);
@@ -187,7 +211,7 @@ export class FileReader {
     if (w) await w.terminate();
   }
 
-  private failure(file: string, meta: FileMeta | null, stop: { kind: 'slow' | 'big' | 'crash'; detail: string }, seconds: number): ReadFailure {
+  private failure(file: string, meta: FileMeta | null, stop: Stop, seconds: number): ReadFailure {
     if (stop.kind === 'slow') return new ReadFailure(tooSlowSentence(seconds), stop.detail);
     if (stop.kind === 'big') return new ReadFailure(tooBigSentence(this.budget.memoryMb), stop.detail);
     return new ReadFailure(damagedSentence(formatLabel(file, meta)), stop.detail);

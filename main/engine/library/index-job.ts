@@ -285,7 +285,7 @@ export async function runIndexJob(deps: IndexDeps, folders: FolderRow[], ctx: Jo
       w.windows.push({ start: win.start, end: win.end });
     };
     // The file is judged once the worker is done with it: stopping a read early costs a new worker.
-    for await (const event of reader.read(w.entry.realPath, w.entry.size, spec, timings)) {
+    for await (const event of reader.read(w.entry.realPath, w.entry.size, spec, { timings, signal: ctx.signal })) {
       if (event.type === 'meta') w.meta = event.meta;
       else {
         for (const win of event.windows) enqueue(win);

@@ -76,3 +76,31 @@ describe('the index job under a per-file budget', () => {
     for (const f of listed) expect(f.error).toBe(reason(path.basename(f.path)));
   });
 });
+
+describe('cancelling an index job while a file is being read', () => {
+  it('stops the read at once, not when the file is done', async () => {
+    const tmp = tempDir();
+    const lib = path.join(tmp.dir, 'lib');
+    fs.mkdirSync(lib);
+    writeWavFile(path.join(lib, 'hang_forever.wav'), { sampleRate: 48_000, channels: [renderConcept('hum', { sampleRate: 48_000, seconds: 1 })] });
+    // An hour's budget: only cancelling can end this job within the test's time.
+    const engine = await createEngine(
+      { dbPath: path.join(tmp.dir, 'c.db'), modelsDir: path.join(tmp.dir, 'no-models'), index: { fileTimeoutSeconds: 3600 } },
+      { readerWorker: path.resolve(import.meta.dirname, '../../fixtures/hostile-reader-worker.ts') },
+    );
+    try {
+      const { jobId } = await engine.call('library.index', { folders: [lib] });
+      const reading = new Promise<void>((resolve) =>
+        engine.on('jobs.update', (u) => {
+          if (u.jobId === jobId && u.type === 'progress' && (u.progress.detail as { currentFile?: string }).currentFile?.endsWith('hang_forever.wav')) resolve();
+        }),
+      );
+      await reading;
+      expect(await engine.call('jobs.cancel', { jobId })).toEqual({ cancelled: true });
+      expect((await engine.waitForJob(jobId)).state).toBe('cancelled');
+    } finally {
+      await engine.close();
+      tmp.cleanup();
+    }
+  });
+});
