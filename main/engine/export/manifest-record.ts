@@ -81,7 +81,8 @@ export function readEarlierRecord(outDir: string, project: string): EarlierRecor
 
 /**
  * A kept file no earlier manifest describes (it was missing, damaged, or written before manifests
- * recorded kept files): decoded and measured again, so its row still has its loudness and peaks.
+ * recorded kept files, or its export was killed before the manifest): read and measured again, so
+ * its row still has its loudness and peaks.
  */
 export async function measureKeptFile(outDir: string, file: string, signal?: AbortSignal): Promise<ManifestRow> {
   const rel = path.relative(outDir, file).split(path.sep).join('/');
@@ -112,7 +113,13 @@ export async function measureKeptFile(outDir: string, file: string, signal?: Abo
   };
   try {
     const { meta, audio } = await decodeFile(file);
-    const loudness = await measure(audio, signal);
+    // A file an export wrote carries its loudness in bext v2 (EBU Tech 3285): taken from there, only
+    // the sample peak needs the samples. Anything else is measured in full (BS.1770-4, true peak).
+    const b = meta.bext;
+    const loudness =
+      b && b.loudnessValue !== null && b.maxTruePeakLevel !== null
+        ? { integrated: b.loudnessValue, truePeak: b.maxTruePeakLevel, range: b.loudnessRange, samplePeak: samplePeakDb(audio.channels) }
+        : await measure(audio, signal);
     return {
       ...base,
       format: meta.format.container,
@@ -130,6 +137,12 @@ export async function measureKeptFile(outDir: string, file: string, signal?: Abo
     if (signal?.aborted) throw err;
     return { ...base, reason: `could not be measured again: ${toErrorValue(err).message}` };
   }
+}
+
+function samplePeakDb(channels: Float32Array[]): number | null {
+  let peak = 0;
+  for (const c of channels) for (let i = 0; i < c.length; i++) peak = Math.max(peak, Math.abs(c[i]));
+  return peak > 0 ? 20 * Math.log10(peak) : null;
 }
 
 function finite(v: number | null, digits: number): number | null {
