@@ -28,7 +28,14 @@ await Promise.all([
   // One bundle per entry (no code splitting): each file runs on its own.
   esbuild({
     ...node,
-    entryPoints: { main: 'main/app/main.ts', 'engine-child': 'main/host/engine-child.ts', bridge: 'main/bridge/cli.ts', cli: 'main/cli/index.ts' },
+    // read-worker: the index job's file reader thread (main/engine/library/file-reader.ts looks for it beside the bundle).
+    entryPoints: {
+      main: 'main/app/main.ts',
+      'engine-child': 'main/host/engine-child.ts',
+      bridge: 'main/bridge/cli.ts',
+      cli: 'main/cli/index.ts',
+      'read-worker': 'main/engine/library/read-worker.ts',
+    },
     outdir: 'dist',
     outExtension: { '.js': '.mjs' },
   }),

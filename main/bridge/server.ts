@@ -132,6 +132,9 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   wss.on('connection', (ws) => {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
+    // A protocol error (a frame over maxPayload, bad framing) closes that connection; unheard, the
+    // 'error' event would throw and take the whole bridge down.
+    ws.on('error', () => ws.terminate());
     ws.send(JSON.stringify({ type: 'event', name: 'engine.status', payload: supervisor.status } satisfies WireMessage));
     ws.on('message', (data) => {
       let message: WireMessage;

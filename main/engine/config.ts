@@ -35,6 +35,26 @@ export interface IndexSettings {
   embedBatchWindows: number;
   /** Follow symbolic links to folders (each real folder is visited once). */
   followSymlinks: boolean;
+  /**
+   * Seconds one file may take to read (parse, decode, resample, window) before it is reported as
+   * failed ("Reading this file took longer than 10 s; it was skipped.") and the job goes on. Time
+   * the reader waits for the embedder does not count. Files are read in a worker thread, which is
+   * stopped when a file overruns: JavaScript on the job's own thread could not be interrupted.
+   */
+  fileTimeoutSeconds: number;
+  /**
+   * Seconds added to that budget per megabyte of the file, so a long recording (an hour of MP3
+   * decodes in about 12 s here) is not taken for a hang; small pathological files keep about the
+   * base budget.
+   */
+  fileSecondsPerMb: number;
+  /**
+   * Megabytes one file may take while it is read: the reader worker's JavaScript heap limit, and
+   * separately its memory outside the heap (decoded audio, WebAssembly decoders). Past it the file
+   * fails ("… needed more than N MB of memory; it was skipped."). As a backstop, the file also fails
+   * when the whole process grows by twice this during it.
+   */
+  fileMemoryMb: number;
 }
 
 export interface SearchSettings {

@@ -12,6 +12,7 @@ import type { JobInfo } from '../../preload/contract/jobs';
 import { resolveConfig, type EngineConfig, type ResolvedConfig } from './config';
 import { openDatabase } from './db/open';
 import { EmbedderSlot } from './embedder-slot';
+import { invalidRequestMessage } from '../../preload/contract/validation';
 import { CuebankError } from './errors';
 import { JobManager } from './jobs/manager';
 import { createLibraryFeature } from './library/handlers';
@@ -46,6 +47,8 @@ export interface EngineOptions {
   onLoopTiming?: (t: IterationTiming) => void;
   /** Keeps the hub access token (the app: Electron safeStorage); default: in memory for this process. */
   secrets?: SecretStore;
+  /** The index job's reader worker program; default the real one. Tests pass one that hangs, crashes or balloons on purpose. */
+  readerWorker?: string;
 }
 
 /** The engine's one public surface. Every host routes contract channels to `call`. */
@@ -71,7 +74,7 @@ export async function createEngine(config: EngineConfig, options: EngineOptions 
   const jobs = new JobManager(db);
   const models = new EmbedderSlot(cfg.modelsDir, cfg.models);
   const interrupted = jobs.recoverInterrupted();
-  const library = createLibraryFeature({ db, spaces, jobs, config: cfg, embedders: models, timings: options.timings });
+  const library = createLibraryFeature({ db, spaces, jobs, config: cfg, embedders: models, timings: options.timings, readerWorker: options.readerWorker });
   const tagging = createTaggingFeature({ db, spaces, jobs, config: cfg, embedders: models });
   const generate = createGenerateFeature({
     db,
@@ -122,14 +125,13 @@ export async function createEngine(config: EngineConfig, options: EngineOptions 
     config: cfg,
     async call(name, input) {
       if (closed) throw new CuebankError('internal', 'The engine is closed');
-      if (!(name in handlers)) throw new CuebankError('invalid_input', `Unknown channel: ${String(name)}`);
+      // Own keys only: 'constructor' or '__proto__' are "in" every object.
+      if (typeof name !== 'string' || !Object.hasOwn(handlers, name)) {
+        throw new CuebankError('invalid_input', `Unknown channel: ${String(name).slice(0, 80)}`);
+      }
       const schema = channels[name].input;
       const parsed = schema.safeParse(input === undefined ? {} : input);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-        throw new CuebankError('invalid_input', `Invalid ${name} request: ${where}${issue?.message ?? 'malformed'}`);
-      }
+      if (!parsed.success) throw new CuebankError('invalid_input', invalidRequestMessage(name, parsed.error));
       return (handlers[name] as (i: unknown) => Promise<ChannelOutput<typeof name>>)(parsed.data);
     },
     on(event, listener) {

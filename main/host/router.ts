@@ -1,4 +1,5 @@
 import { channels, hostChannelNames, type ErrorValue, type HostChannelName, type Result } from '../../preload/contract';
+import { invalidRequestMessage } from '../../preload/contract/validation';
 import type { EngineSupervisor } from './supervisor';
 
 /** What a host answers itself; each returns a value or throws a { code, message } error value. */
@@ -13,15 +14,18 @@ const isHostChannel = (name: string): name is HostChannelName => (hostChannelNam
  */
 export async function routeInvoke(name: unknown, input: unknown, host: HostHandlers, engine: EngineSupervisor): Promise<Result<unknown>> {
   if (typeof name !== 'string' || !Object.hasOwn(channels, name)) {
-    return { ok: false, error: { code: 'invalid_input', message: `Unknown channel: ${String(name).slice(0, 80)}` } };
+    const shown = typeof name === 'string' ? name.slice(0, 80) : `a ${typeof name} for a name`;
+    return { ok: false, error: { code: 'invalid_input', message: `Unknown channel: ${shown}` } };
   }
   const schema = channels[name as keyof typeof channels].input;
-  const parsed = schema.safeParse(input === undefined ? {} : input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-    return { ok: false, error: { code: 'invalid_input', message: `Invalid ${name} request: ${where}${issue?.message ?? 'malformed'}` } };
+  let parsed: ReturnType<typeof schema.safeParse>;
+  try {
+    parsed = schema.safeParse(input === undefined ? {} : input);
+  } catch (err) {
+    // Validation itself gave up (e.g. a structure too deep for it): still a refused request, as a value.
+    return { ok: false, error: { code: 'invalid_input', message: `Invalid ${name} request: it could not be read (${err instanceof Error ? err.name : 'error'})` } };
   }
+  if (!parsed.success) return { ok: false, error: { code: 'invalid_input', message: invalidRequestMessage(name, parsed.error) } };
   if (isHostChannel(name)) {
     try {
       return { ok: true, value: await host[name](parsed.data) };
@@ -29,7 +33,11 @@ export async function routeInvoke(name: unknown, input: unknown, host: HostHandl
       return { ok: false, error: asErrorValue(err) };
     }
   }
-  return engine.invoke(name, parsed.data);
+  try {
+    return await engine.invoke(name, parsed.data);
+  } catch (err) {
+    return { ok: false, error: asErrorValue(err) };
+  }
 }
 
 function asErrorValue(err: unknown): ErrorValue {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type {
@@ -18,7 +19,8 @@ import { commitTemp, discardTemp, removeStaleTemps, writeTemp } from './atomic-w
 import { applyGain, frames, measure, processAudio, type ProcessedAudio } from './chain';
 import { encodeAudio, fileExtension } from './encode';
 import { lossyLoudnessCorrection } from './lossy-loudness';
-import { writeManifest } from './manifest';
+import { describeSettings, writeManifest, type RunStamp } from './manifest';
+import { measureKeptFile, readEarlierRecord } from './manifest-record';
 import type { ExportMetadata } from './metadata';
 import { planExport, type FilePlan } from './plan';
 import { encodingLabel, formatBits } from './settings';
@@ -72,6 +74,9 @@ export async function runExport(
   fs.mkdirSync(outDir, { recursive: true });
   const staleTempFilesRemoved = removeStaleTemps(outDir);
   const startedAt = new Date();
+  const run: RunStamp = { id: randomUUID(), at: startedAt, settings: describeSettings(settings) };
+  // Read before anything in the folder changes: the manifest written at the end replaces it.
+  const earlier = readEarlierRecord(outDir, project.name);
   const written: Written[] = [];
   const skipped: Skipped[] = [];
   const failed: Failed[] = [];
@@ -117,11 +122,16 @@ export async function runExport(
       }
     }
   } catch (err) {
-    if (isCancel(err, ctx.signal)) writeManifest(summary(), sources, startedAt);
+    if (isCancel(err, ctx.signal)) writeManifest(summary(), sources, run, earlier);
     throw err;
   }
   report(null);
-  const manifest = writeManifest(summary(), sources, startedAt);
+  // Kept files no earlier row describes are measured again, so the record keeps their loudness and peaks.
+  for (const s of skipped) {
+    const rel = path.relative(outDir, s.path).split(path.sep).join('/');
+    if (!earlier.has(rel) && fs.existsSync(s.path)) earlier.set(rel, await measureKeptFile(outDir, s.path, ctx.signal));
+  }
+  const manifest = writeManifest(summary(), sources, run, earlier);
   return { ...summary(), manifest };
 
   function skip(plan: FilePlan, reason: string): void {

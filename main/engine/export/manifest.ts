@@ -5,9 +5,11 @@ import { writeFileAtomic } from './atomic-write';
 
 /**
  * The export manifest: `<out>/<project>_manifest.csv` and `.json`, one row per planned file
- * (written, skipped or failed). Paths in it are relative to the folder it lies in, so the folder can
- * be handed on as it is. It is the record of the latest export into that folder, and the one file an
- * export replaces without asking.
+ * (written, skipped or failed) plus one per file an earlier export left in the folder ('kept').
+ * Paths in it are relative to the folder it lies in, so the folder can be handed on as it is. It is
+ * the record of every file exports put in that folder: a file this run skipped keeps the row an
+ * earlier run wrote for it (manifest-record.ts), and each row names the run that wrote its file.
+ * It is the one file an export replaces without asking.
  */
 export function manifestPaths(outDir: string, projectName: string): { csv: string; json: string } {
   const base = `${sanitizePathPart(projectName).replace(/_/g, ' ') || 'project'}_manifest`;
@@ -15,7 +17,8 @@ export function manifestPaths(outDir: string, projectName: string): { csv: strin
 }
 
 export interface ManifestRow {
-  status: 'written' | 'skipped' | 'failed';
+  /** written: by this run; skipped: this run left the file an earlier one wrote; kept: in the folder from an earlier run, not planned by this one. */
+  status: 'written' | 'skipped' | 'failed' | 'kept';
   path: string;
   item: string;
   itemId: string;
@@ -34,10 +37,23 @@ export interface ManifestRow {
   gainDb: number | null;
   ceilingLimited: boolean | null;
   speed: number | null;
+  /** The export run that wrote the file (null: unknown, e.g. measured again without a record). */
+  run: string | null;
+  /** When that run started (ISO 8601); for a file measured again, its modification time. */
+  writtenAt: string | null;
+  /** That run's settings in words ('' when unknown). */
+  settings: string;
   reason: string;
 }
 
-export const CSV_COLUMNS: (keyof ManifestRow | 'settings')[] = [
+/** The run writing the manifest: its id, start and settings in words. */
+export interface RunStamp {
+  id: string;
+  at: Date;
+  settings: string;
+}
+
+export const CSV_COLUMNS: (keyof ManifestRow)[] = [
   'status',
   'path',
   'item',
@@ -57,13 +73,25 @@ export const CSV_COLUMNS: (keyof ManifestRow | 'settings')[] = [
   'gainDb',
   'ceilingLimited',
   'speed',
+  'run',
+  'writtenAt',
   'settings',
   'reason',
 ];
 
-export function manifestRows(summary: Omit<ExportSummary, 'manifest'>, sources: Map<string, string>): ManifestRow[] {
+/**
+ * The rows: this run's written, skipped and failed files, then the earlier record's files this run
+ * did not plan. `earlier` (by relative path) gives a skipped file its row from the run that wrote it.
+ */
+export function manifestRows(
+  summary: Omit<ExportSummary, 'manifest'>,
+  sources: Map<string, string>,
+  run: RunStamp,
+  earlier: Map<string, ManifestRow> = new Map(),
+): ManifestRow[] {
   const rel = (p: string) => path.relative(summary.outDir, p).split(path.sep).join('/');
   const format = summary.settings.format.container;
+  const stamp = { run: run.id, writtenAt: run.at.toISOString(), settings: run.settings };
   const rows: ManifestRow[] = summary.written.map((w) => ({
     status: 'written',
     path: rel(w.path),
@@ -84,29 +112,42 @@ export function manifestRows(summary: Omit<ExportSummary, 'manifest'>, sources: 
     gainDb: round(w.gainDb, 2),
     ceilingLimited: w.ceilingLimited,
     speed: w.speed,
+    ...stamp,
     reason: w.note ?? '',
   }));
   const empty = { format, encoding: '', sampleRate: null, bits: null, channels: null, duration: null, integratedLufs: null, truePeakDbtp: null };
-  const more = { samplePeakDbfs: null, loudnessRangeLu: null, gainDb: null, ceilingLimited: null, speed: null };
+  const more = { samplePeakDbfs: null, loudnessRangeLu: null, gainDb: null, ceilingLimited: null, speed: null, run: null, writtenAt: null, settings: '' };
+  const covered = new Set(rows.map((r) => r.path));
   for (const s of summary.skipped) {
-    rows.push({ status: 'skipped', path: rel(s.path), item: s.item, itemId: s.itemId, variation: variationOf(s.key), source: sources.get(s.itemId) ?? '', ...empty, ...more, reason: s.reason });
+    const p = rel(s.path);
+    covered.add(p);
+    const known = earlier.get(p);
+    const plan = { item: s.item, itemId: s.itemId, variation: variationOf(s.key), source: sources.get(s.itemId) ?? '' };
+    if (known) {
+      const from = known.run ? `the export of ${known.writtenAt ?? 'an earlier run'}` : 'an earlier export';
+      rows.push({ ...known, ...plan, source: known.source || plan.source, status: 'skipped', reason: `${s.reason}; the file is the one ${from} wrote${known.run ? '' : ` (${known.reason})`}` });
+    } else {
+      rows.push({ status: 'skipped', path: p, ...plan, ...empty, ...more, reason: s.reason });
+    }
   }
   for (const f of summary.failed) {
     rows.push({ status: 'failed', path: '', item: f.item, itemId: f.itemId, variation: variationOf(f.key), source: sources.get(f.itemId) ?? '', ...empty, ...more, reason: f.error });
   }
+  for (const [p, known] of earlier) {
+    if (!covered.has(p)) rows.push({ ...known, status: 'kept', reason: known.run ? 'in the folder from an earlier export, not part of this one' : known.reason });
+  }
   return rows;
 }
 
-export function manifestCsv(rows: ManifestRow[], settings: ExportSettings): string {
-  const settingsText = describeSettings(settings);
+export function manifestCsv(rows: ManifestRow[]): string {
   const lines = [CSV_COLUMNS.join(',')];
-  for (const r of rows) lines.push(CSV_COLUMNS.map((c) => csvCell(c === 'settings' ? settingsText : r[c])).join(','));
+  for (const r of rows) lines.push(CSV_COLUMNS.map((c) => csvCell(r[c])).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
 
-export function manifestJson(summary: Omit<ExportSummary, 'manifest'>, rows: ManifestRow[], exportedAt: Date): string {
+export function manifestJson(summary: Omit<ExportSummary, 'manifest'>, rows: ManifestRow[], run: RunStamp): string {
   return `${JSON.stringify(
-    { project: summary.project, exportedAt: exportedAt.toISOString(), settings: summary.settings, files: rows },
+    { project: summary.project, run: run.id, exportedAt: run.at.toISOString(), settings: summary.settings, files: rows },
     null,
     2,
   )}\n`;
@@ -116,12 +157,13 @@ export function manifestJson(summary: Omit<ExportSummary, 'manifest'>, rows: Man
 export function writeManifest(
   summary: Omit<ExportSummary, 'manifest'>,
   sources: Map<string, string>,
-  exportedAt: Date,
+  run: RunStamp,
+  earlier?: Map<string, ManifestRow>,
 ): { csv: string; json: string } {
   const paths = manifestPaths(summary.outDir, summary.project);
-  const rows = manifestRows(summary, sources);
-  writeFileAtomic(paths.csv, manifestCsv(rows, summary.settings));
-  writeFileAtomic(paths.json, manifestJson(summary, rows, exportedAt));
+  const rows = manifestRows(summary, sources, run, earlier);
+  writeFileAtomic(paths.csv, manifestCsv(rows));
+  writeFileAtomic(paths.json, manifestJson(summary, rows, run));
   return paths;
 }
 

@@ -13,6 +13,7 @@ import type { ResolvedConfig } from '../config';
 import type { Db } from '../db/open';
 import { FileQueries } from '../db/queries/files';
 import { FolderQueries, type FolderRow } from '../db/queries/folders';
+import { engineLog } from '../log';
 import type { EmbedderSlot } from '../embedder-slot';
 import { CuebankError } from '../errors';
 import type { JobManager } from '../jobs/manager';
@@ -45,6 +46,8 @@ export interface LibraryDeps {
   embedders: EmbedderSlot;
   /** Stage timings of index jobs accumulate here (benchmarks). */
   timings?: StageTimings;
+  /** The index job's reader worker program (EngineOptions.readerWorker). */
+  readerWorker?: string;
 }
 
 export interface LibraryFeature {
@@ -59,12 +62,13 @@ export function createLibraryFeature(deps: LibraryDeps): LibraryFeature {
   const { db, spaces, jobs, config: cfg, embedders } = deps;
   const folders = new FolderQueries(db);
   const waveforms = new WaveformCache();
+  const log = engineLog(cfg.dataDir);
 
   const startIndex = (rows: FolderRow[], kind: 'index' | 'embed'): JobRef =>
     jobs.start(kind, { folders: rows.map((r) => r.path) }, async (ctx) => {
       const embedder = await embedders.get();
       return runIndexJob(
-        { db, spaces, embedder, settings: cfg.index, noEmbedderNote: embedders.noEmbedderNote, timings: deps.timings },
+        { db, spaces, embedder, settings: cfg.index, noEmbedderNote: embedders.noEmbedderNote, timings: deps.timings, log, readerWorker: deps.readerWorker },
         rows,
         ctx,
       );

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { IndexFailure, IndexPartial, IndexSummary } from '../../../preload/contract/library';
-import { openMonoStream, readMeta, type FileMeta } from '../audio';
+import type { FileMeta } from '../audio';
 import type { IndexSettings } from '../config';
 import type { Db } from '../db/open';
 import { FileQueries, type FileRecord, type FileRow } from '../db/queries/files';
@@ -8,12 +8,15 @@ import type { FolderRow } from '../db/queries/folders';
 import { CuebankError, toErrorValue } from '../errors';
 import type { JobContext } from '../jobs/manager';
 import type { Embedder, StageTimings } from '../models/types';
+import { FileReader, ReadFailure, ReaderUnavailable } from './file-reader';
 import { fingerprint } from './fingerprint';
 import { ftsDocument } from './keywords';
+import { damagedSentence, describeThrown, formatLabel, NOT_FINITE_SENTENCE } from './read-failure';
+import type { EmbedSpec } from './read-protocol';
 import { scanFolders, type ScanEntry } from './scan';
 import type { VectorSpaces } from './spaces';
 import type { VectorStore } from './vector-types';
-import { WindowPlanner } from './windows';
+import type { AudioWindow } from './windows';
 
 export interface IndexDeps {
   db: Db;
@@ -25,6 +28,10 @@ export interface IndexDeps {
   noEmbedderNote: string;
   /** Accumulates time per stage (decode, resample, features, model, database) for benchmarks. */
   timings?: StageTimings;
+  /** Where internal messages behind a file's failure go (the reason itself is a sentence for users). */
+  log?: (line: string) => void;
+  /** The reader worker's program; default the real one (tests substitute one that misbehaves). */
+  readerWorker?: string;
 }
 
 /** One file the job has to read: new, changed, a retry of a failure, or only missing its embeddings. */
@@ -121,7 +128,9 @@ export async function runIndexJob(deps: IndexDeps, folders: FolderRow[], ctx: Jo
     try {
       print = await fingerprint(item.entry.realPath, item.entry.size);
     } catch (err) {
-      failed.push({ path: item.entry.path, error: toErrorValue(err).message });
+      const { reason, internal } = describeThrown(item.entry.path, null, err);
+      if (internal) deps.log?.(`index: ${item.entry.path}: ${internal}`);
+      failed.push({ path: item.entry.path, error: reason });
       continue;
     }
     const candidates = missingByPrint.get(print);
@@ -174,7 +183,11 @@ export async function runIndexJob(deps: IndexDeps, folders: FolderRow[], ctx: Jo
       batch.map((q) => q.samples),
       timings,
     );
-    batch.forEach((q, i) => (q.work.vectors[q.index] = vectors[i]));
+    batch.forEach((q, i) => {
+      // A vector with NaN or Infinity would score nothing in every search yet count as indexed.
+      if (!allFinite(vectors[i])) q.work.error ??= NOT_FINITE_SENTENCE;
+      q.work.vectors[q.index] = vectors[i];
+    });
   };
 
   const commit = async () => {
@@ -224,24 +237,36 @@ export async function runIndexJob(deps: IndexDeps, folders: FolderRow[], ctx: Jo
     files.setEmbedSpace(id, embedder.space);
   };
 
-  for (const w of work) {
-    ctx.signal.throwIfAborted();
-    report(w.entry.path);
-    try {
-      await readWork(w);
-    } catch (err) {
-      if (ctx.signal.aborted) throw err;
-      const e = toErrorValue(err);
-      if (e.code === 'model_error') throw err;
-      w.error = e.message;
-      for (let i = queue.length - 1; i >= 0; i--) if (queue[i].work === w) queue.splice(i, 1);
+  // Files are read in a worker under a budget of time and memory (file-reader.ts): one that hangs,
+  // recurses too deep or grows without end fails alone and the job goes on.
+  const reader = new FileReader(
+    { seconds: settings.fileTimeoutSeconds, secondsPerMb: settings.fileSecondsPerMb, memoryMb: settings.fileMemoryMb },
+    2 * Math.max(1, settings.embedBatchWindows),
+    deps.readerWorker,
+  );
+  try {
+    for (const w of work) {
+      ctx.signal.throwIfAborted();
+      report(w.entry.path);
+      try {
+        await readWork(w);
+      } catch (err) {
+        if (ctx.signal.aborted) throw err;
+        if (toErrorValue(err).code === 'model_error' || err instanceof ReaderUnavailable) throw err;
+        const { reason, internal } = err instanceof ReadFailure ? { reason: err.message, internal: err.internal } : describeThrown(w.entry.path, w.meta, err);
+        if (internal) deps.log?.(`index: ${w.entry.path}: ${internal}`);
+        w.error = reason;
+        for (let i = queue.length - 1; i >= 0; i--) if (queue[i].work === w) queue.splice(i, 1);
+      }
+      ready.push(w);
+      done++;
+      if (queue.length >= settings.embedBatchWindows) await embedQueued();
+      if (ready.length >= settings.transactionFiles) await commit();
     }
-    ready.push(w);
-    done++;
-    if (queue.length >= settings.embedBatchWindows) await embedQueued();
-    if (ready.length >= settings.transactionFiles) await commit();
+    await commit();
+  } finally {
+    await reader.close();
   }
-  await commit();
   report('');
 
   return {
@@ -252,37 +277,40 @@ export async function runIndexJob(deps: IndexDeps, folders: FolderRow[], ctx: Jo
 
   async function readWork(w: Work): Promise<void> {
     w.fingerprint ??= await fingerprint(w.entry.realPath, w.entry.size);
-    if (!embedder) {
-      const t = now();
-      w.meta = await readMeta(w.entry.realPath);
-      timings.decode = (timings.decode ?? 0) + now() - t;
-      checkAudible(w.meta);
-      return;
-    }
-    const { meta, blocks } = await openMonoStream(w.entry.realPath, {
-      targetRate: embedder.sampleRate,
-      passbandHz: embedder.maxFrequency,
-      signal: ctx.signal,
-      timings,
-    });
-    w.meta = meta;
-    checkAudible(meta);
-    const planner = new WindowPlanner(embedder.sampleRate, embedder.windowSeconds, settings.hopSeconds);
-    const enqueue = (win: { start: number; end: number; samples: Float32Array }) => {
+    const spec: EmbedSpec | null = embedder
+      ? { targetRate: embedder.sampleRate, passbandHz: embedder.maxFrequency, windowSeconds: embedder.windowSeconds, hopSeconds: settings.hopSeconds }
+      : null;
+    const enqueue = (win: AudioWindow) => {
       queue.push({ work: w, index: w.windows.length, samples: win.samples });
       w.windows.push({ start: win.start, end: win.end });
     };
-    for await (const block of blocks) {
-      for (const win of planner.push(block)) enqueue(win);
-      if (queue.length >= settings.embedBatchWindows) await embedQueued();
+    // The file is judged once the worker is done with it: stopping a read early costs a new worker.
+    for await (const event of reader.read(w.entry.realPath, w.entry.size, spec, { timings, signal: ctx.signal })) {
+      if (event.type === 'meta') w.meta = event.meta;
+      else {
+        for (const win of event.windows) enqueue(win);
+        if (queue.length >= settings.embedBatchWindows) await embedQueued();
+      }
     }
-    for (const win of planner.finish()) enqueue(win);
-    if (!w.windows.length) throw new CuebankError('corrupt_file', 'No audio samples in the file');
+    // The reader always sends the metadata first; without it the read was not what it seemed.
+    if (!w.meta) throw new CuebankError('corrupt_file', damagedSentence(formatLabel(w.entry.path, null)));
+    checkMeta(w.meta);
+    if (embedder && !w.windows.length) throw new CuebankError('corrupt_file', 'No audio samples in the file');
   }
 }
 
-function checkAudible(meta: FileMeta): void {
-  if (meta.format.frames <= 0) throw new CuebankError('corrupt_file', 'No audio samples in the file');
+function checkMeta(meta: FileMeta): void {
+  const f = meta.format;
+  // Stored as the file's columns: a non-finite number there would be a measure nobody can trust.
+  if (![f.sampleRate, f.channels, f.frames, f.duration].every(Number.isFinite)) {
+    throw new CuebankError('corrupt_file', 'Cuebank could not read this file: its header gives a length or sample rate that is not a number.');
+  }
+  if (f.frames <= 0) throw new CuebankError('corrupt_file', 'No audio samples in the file');
+}
+
+function allFinite(v: Float32Array): boolean {
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return false;
+  return v.length > 0;
 }
 
 function newWork(item: { entry: ScanEntry; folder: FolderRow }, row: FileRow | undefined, kind: Work['kind']): Work {

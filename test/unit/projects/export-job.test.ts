@@ -200,7 +200,7 @@ describe('export job', () => {
     const header = csv[0].split(',');
     expect(header).toEqual([
       'status', 'path', 'item', 'itemId', 'variation', 'source', 'format', 'encoding', 'sampleRate', 'bits', 'channels', 'duration',
-      'integratedLufs', 'truePeakDbtp', 'samplePeakDbfs', 'loudnessRangeLu', 'gainDb', 'ceilingLimited', 'speed', 'settings', 'reason',
+      'integratedLufs', 'truePeakDbtp', 'samplePeakDbfs', 'loudnessRangeLu', 'gainDb', 'ceilingLimited', 'speed', 'run', 'writtenAt', 'settings', 'reason',
     ]);
     expect(csv).toHaveLength(2);
     const row = Object.fromEntries(parseCsvLine(csv[1]).map((v, i) => [header[i], v]));
