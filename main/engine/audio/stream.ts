@@ -24,6 +24,12 @@ export interface MonoStreamOptions {
    * reads the read-ahead did not hide, decoding and the mixdown to mono) and 'resample'.
    */
   timings?: Record<string, number>;
+  /**
+   * MP3 and Ogg stream as they decode instead of being decoded before the stream is returned;
+   * the meta's frames and duration are then final only once every block has been consumed.
+   * The index job asks for this: an hour of decoded audio would otherwise sit in memory at once.
+   */
+  lengthAfterStream?: boolean;
 }
 
 /** PCM is read about this many seconds at a time. */
@@ -97,7 +103,7 @@ class Blocker {
  * WAV/RF64/AIFF are read block by block with fs reads at offsets, never whole (the next block's
  * read is in flight while the current one is converted and consumed); FLAC decodes as it streams;
  * MP3 and Ogg are decoded before this returns (their exact length, which meta reports, is only
- * known after decoding), holding only the mono target-rate result.
+ * known after decoding), holding only the mono target-rate result, unless `lengthAfterStream`.
  * The file is opened again when iteration starts, so a stream that is never iterated holds nothing open.
  *
  * Block ownership: every block yielded is a new array that belongs to the consumer; the stream
@@ -131,7 +137,7 @@ export async function openMonoStream(
     await src.close();
     return { meta: opened.meta, blocks: pcmBlocks(file, size, opened, opts) };
   }
-  if (opened.knownFrames !== null) {
+  if (opened.knownFrames !== null || opts.lengthAfterStream) {
     await src.close();
     return { meta: opened.meta, blocks: reopen(file, size, (s) => codecBlocks(s, opened, opts, time)) };
   }

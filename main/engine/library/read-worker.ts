@@ -58,11 +58,18 @@ async function read(id: number, file: string, embed: EmbedSpec | null, credit: n
 }
 
 async function readWindows(id: number, file: string, embed: EmbedSpec, timings: Record<string, number>): Promise<void> {
-  const { meta, blocks } = await openMonoStream(file, { targetRate: embed.targetRate, passbandHz: embed.passbandHz, timings });
+  const { meta, blocks } = await openMonoStream(file, {
+    targetRate: embed.targetRate,
+    passbandHz: embed.passbandHz,
+    timings,
+    lengthAfterStream: true,
+  });
   post({ type: 'meta', id, meta });
   const planner = new WindowPlanner(embed.targetRate, embed.windowSeconds, embed.hopSeconds);
   for await (const block of blocks) await send(id, planner.push(block));
   await send(id, planner.finish());
+  // MP3/Ogg lengths are known only now that every block has been decoded: the job keeps the last meta.
+  post({ type: 'meta', id, meta });
 }
 
 /** Hands windows over (each owns its buffer: WindowPlanner slices), then waits while the credit is used up. */

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createResampler, decodeFile, openMonoStream, resample, toMono } from '../../../main/engine/audio';
+import { corpusFiles, hasCorpus } from '../../helpers/corpus';
 import { chunk, comm, flacVerbatim, fmt, form, intSignal, pcmBE, pcmLE, riff, ssnd, tempFile, removeTempFiles } from './build';
 
 afterAll(removeTempFiles);
@@ -272,5 +273,20 @@ describe('openMonoStream', () => {
     const whole = resample(x, 96000, 48000);
     expect(parts.reduce((n, p) => n + p.length, 0)).toBe(whole.length);
     expect(maxDiff(Float32Array.from(parts.flatMap((p) => Array.from(p))), whole)).toBe(0);
+  });
+});
+
+describe.skipIf(!hasCorpus)('lengthAfterStream (the index job: Ogg and MP3 stream as they decode)', () => {
+  it('a real Ogg recording gives the same blocks, and the same final length once consumed, as the decode-first stream', async () => {
+    const ogg = corpusFiles().find((f) => f.endsWith('.ogg'))!;
+    const eager = await openMonoStream(ogg, { targetRate: 48000 });
+    const eagerFrames = eager.meta.format.frames;
+    const eagerSamples = await collect(eager.blocks);
+    const lazy = await openMonoStream(ogg, { targetRate: 48000, lengthAfterStream: true });
+    const lazySamples = await collect(lazy.blocks);
+    expect(lazy.meta.format.frames).toBe(eagerFrames);
+    expect(lazy.meta.format.duration).toBeCloseTo(eager.meta.format.duration, 9);
+    expect(lazySamples.all.length).toBe(eagerSamples.all.length);
+    expect(maxDiff(lazySamples.all, eagerSamples.all)).toBe(0);
   });
 });
