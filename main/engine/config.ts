@@ -216,6 +216,11 @@ export interface ClapCriticSettings {
   explainOthers: boolean;
   /** Share of a window's embedding length that must remain once the other events are removed; less, and the window holds nothing but them (z capped at 0). */
   minUnexplained: number;
+  /**
+   * Explaining away also removes, per other event, this many of the reference sounds the model
+   * describes as that event (its audio side, which its text direction reaches only in part); 0: text only.
+   */
+  otherExemplars: number;
   /** Windows per embedding call (cancel is checked between calls). */
   batchWindows: number;
 }

@@ -43,6 +43,8 @@ interface Outcome {
   form: string;
   prompt: string;
   present: boolean;
+  /** The best take's events not judged present, with their verdict and score. */
+  missing: string[];
   iterationsRun: number;
   endedOnBest: boolean;
   changes: string[];
@@ -84,6 +86,7 @@ function outcomeOf(form: string, prompt: string, result: GenerateResult, detail:
     form,
     prompt,
     present,
+    missing: (best?.critique?.events ?? []).filter((e) => e.verdict !== 'present').map((e) => `${e.text} ${e.verdict} ${e.score.toFixed(2)}`),
     iterationsRun: Math.max(...detail.takes.map((t) => t.iteration)),
     endedOnBest: lastChosen === result.bestTakeId,
     changes,
@@ -121,6 +124,10 @@ export async function runRecovery(engine: Engine, phrases: readonly string[], op
         const { result, detail } = await runOne(engine, prompt, strategy, opts, seed++);
         outcomes.push(outcomeOf(form.name, prompt, result, detail, [a, b, c]));
       }
+      // A line per form as it ends: a run cut short still leaves its finished forms' figures.
+      const mine = outcomes.filter((o) => o.form === form.name);
+      const failed = mine.filter((o) => !o.present).map((o) => `"${o.prompt}" (${o.missing.join('; ')})`);
+      opts.log(`  … ${strategy}, ${form.name}: ${mine.length - failed.length}/${mine.length} present (${((performance.now() - t0) / 1000).toFixed(0)} s so far)${failed.length ? `; not: ${failed.join(', ')}` : ''}`);
     }
     all.set(strategy, outcomes);
     const seconds = (performance.now() - t0) / 1000;

@@ -219,6 +219,41 @@ describe('CLAP event critic', () => {
     }
   });
 
+  it('a curve follows where its sound plays, beside a bed: a hiss played outside its span scores there too', async () => {
+    // The generate e2e's bed prompt. The fixture generator renders every concept it renders over
+    // the whole take (it has no timing), so there the hiss sounds before its span as well, and
+    // with the rumble explained away in those windows it scores higher there than inside its span.
+    const bedPlan = planOf('low rumble, then steam hiss, while high beep');
+    const [rumble, hiss, beep] = bedPlan.events;
+    expect([rumble.text, hiss.text, beep.text]).toEqual(['low rumble', 'steam hiss', 'high beep']);
+    expect([beep.start, beep.end]).toEqual([0, SECONDS]);
+    const inside = (curve: { readonly hop: number; readonly window: number; readonly values: readonly number[] }, from: number, to: number) =>
+      curve.values.filter((_, i) => i * curve.hop >= from && i * curve.hop + curve.window <= to);
+    const timed = await critic.critique(
+      takeWith([
+        { concept: 'rumble', start: rumble.start, end: rumble.end },
+        { concept: 'hiss', start: hiss.start, end: hiss.end },
+        { concept: 'beep', start: 0, end: SECONDS },
+      ]),
+      bedPlan,
+    );
+    expect(timed.events.map((e) => e.verdict)).toEqual(['present', 'present', 'present']);
+    const hissTimed = byText(timed, 'steam hiss').curve;
+    for (const v of inside(hissTimed, hiss.start, hiss.end)) expect(v).toBeGreaterThan(0.5);
+    for (const v of inside(hissTimed, 0, hiss.start)) expect(v).toBeLessThan(0.5);
+    const untimed = await critic.critique(
+      takeWith([
+        { concept: 'rumble', start: 0, end: SECONDS },
+        { concept: 'hiss', start: 0, end: SECONDS },
+        { concept: 'beep', start: 0, end: SECONDS },
+      ]),
+      bedPlan,
+    );
+    const hissUntimed = byText(untimed, 'steam hiss').curve;
+    expect(inside(hissUntimed, 0, hiss.start).length).toBeGreaterThan(2);
+    for (const v of inside(hissUntimed, 0, hiss.start)) expect(v).toBeGreaterThan(0.5);
+  });
+
   it('a critic built without any library gives the same verdicts', async () => {
     const bare = new ClapCritic({ embedder: fx.embedder, settings: resolveCriticSettings() });
     const c = await bare.critique(takeWith([{ concept: 'whistle', start: 0, end: 3 }]), planOf('a kettle whistle, then a whoosh'));

@@ -4,7 +4,8 @@
  * the event (calibration.ts): a fixed bank of synthetic sounds (reference-sounds.ts) and the take's
  * own windows away from the event, less every one of them the model itself describes as the event
  * (contrast-bank.ts). Every score is the cosine to the event's text less the sound's typical cosine
- * to other descriptions of sounds. Nothing from the user's library takes part, so a verdict on a take cannot
+ * to other descriptions of sounds. Where the plan expects other events in a window, the window is
+ * also judged with them explained away (explain-away.ts). Nothing from the user's library takes part, so a verdict on a take cannot
  * change when unrelated files are added to it. Gives a presence curve over the whole take per
  * event; the event's presence comes from the windows inside its expected span.
  */
@@ -16,7 +17,7 @@ import { isAmbient, typicalSeconds } from '../decompose-lexicon';
 import type { Critic, Critique, EventCritique, EventPlan, SoundEvent } from '../types';
 import { chanceStats, overallScore, presenceOfZ, verdictOfZ, zScore } from './calibration';
 import { bankSimilarities, EventContrast, ucsContrastTexts } from './contrast-bank';
-import { OtherEventsProjection } from './explain-away';
+import { OtherEventsProjection, otherEventDirections, type EventReading } from './explain-away';
 import { referenceSounds } from './reference-sounds';
 import { curveGrid, cutTake, takeSeconds, windowsInSpan, type CurveGrid } from './take-windows';
 
@@ -77,54 +78,67 @@ export class ClapCritic implements Critic {
       windows.push(...(await embedder.embedAudio(cuts.slice(i, i + c.batchWindows))));
     }
     checkCancelled(signal);
-    const synthetic = await this.syntheticReferences(window);
+    const syntheticVectors = await this.syntheticReferences(window);
     const bank = await this.contrastBank();
     const texts = await this.textVectors(plan.events.map((e) => e.text));
     const windowBank = windows.map((w) => bankSimilarities(w, bank));
     const syntheticBank = await this.syntheticBankSimilarities(window);
 
-    const events: EventCritique[] = plan.events.map((event, k) => {
-      const text = texts[k];
+    const synthetic = syntheticVectors.map((v, i) => ({ v, sims: syntheticBank[i] }));
+    // How the model reads each plan event: its text, its contrast bank, and how few of those texts
+    // may describe a sound better for the sound to be the event.
+    const readings: EventReading[] = texts.map((text) => {
       const contrast = new EventContrast(text, bank, c.contrastMaxSimilarity);
-      const rank = Math.max(1, Math.ceil(c.describedRank * contrast.kept.length));
+      return { text, contrast, rank: Math.max(1, Math.ceil(c.describedRank * contrast.kept.length)) };
+    });
+
+    const events: EventCritique[] = plan.events.map((event, k) => {
+      const reading = readings[k];
+      const { text, contrast, rank } = reading;
       // A sound's score for the event: its cosine to the event's text less its cosine to a typical
-      // other description of sounds (EventContrast.typical).
-      const score = (v: Float32Array, sims: Float32Array) => dot(v, text) - contrast.typical(sims);
+      // other description of sounds, where positive (EventContrast.score).
+      const score = (v: Float32Array, sims: Float32Array) => contrast.score(dot(v, text), sims);
       // References: the synthetic bank, and the take's own audible windows well away from the
       // event's span (one window of slack for loose timing): the same recording, where this event
       // is not expected. None may hold the event: drop those the model describes as it (brown
       // noise is a rumble; a misplaced event sounds outside its span).
       const margin = grid.window;
       const candidates = [
-        ...synthetic.map((v, i) => ({ v, sims: syntheticBank[i] })),
+        ...synthetic,
         ...windows
           .map((v, i) => ({ v, sims: windowBank[i], i }))
           .filter(({ i }) => audible[i] && (i * grid.hop >= event.end + margin || i * grid.hop + grid.window <= event.start - margin)),
       ];
-      // With other events removed, the remainder's cosines to other descriptions no longer say how
-      // close to everything the sound is (the common component went with them): the raw cosine.
-      const scoreGiven = (proj: OtherEventsProjection, v: Float32Array, sims: Float32Array) => (proj.empty ? score(v, sims) : dot(v, text));
-      // Chance for the event given the other plan events expected in a window (explain-away.ts):
-      // the references under the same projection, less those the model then describes as the event.
+      // A sound as judged with some other events removed (explain-away.ts): its remainder and the
+      // remainder's cosines to the contrast bank, or null when the others explain it all.
+      const remainder = (proj: OtherEventsProjection, v: Float32Array, sims: Float32Array) => {
+        if (proj.empty) return { v, sims };
+        const r = proj.apply(v);
+        return r ? { v: r, sims: bankSimilarities(r, bank) } : null;
+      };
+      // Chance for the event given the other plan events expected in a window: the references under
+      // the same projection, less those the model then describes as the event.
       const chanceGiven = (proj: OtherEventsProjection) => {
-        const seen = candidates.flatMap((r) => {
-          const v = proj.apply(r.v);
-          return v ? [{ v, sims: proj.empty ? r.sims : bankSimilarities(v, bank) }] : [];
-        });
+        const seen = candidates.flatMap((r) => remainder(proj, r.v, r.sims) ?? []);
         const chance = seen.filter((r) => !contrast.describesAs(dot(r.v, text), r.sims, rank));
-        return chanceStats((chance.length ? chance : seen).map((r) => scoreGiven(proj, r.v, r.sims)), c.minSpread, c.nearestReferences);
+        return chanceStats((chance.length ? chance : seen).map((r) => score(r.v, r.sims)), c.minSpread, c.nearestReferences);
       };
       // The other events each window is expected to hold: those whose spans meet it, unless their
-      // text describes this event too (two rumbles are not explained away by each other).
+      // text describes this event too (two rumbles are not explained away by each other). Each is
+      // removed along its text and the reference sounds the model hears as it.
       const others = plan.events
-        .map((o, j) => ({ o, t: texts[j], j }))
-        .filter(({ j, t }) => c.explainOthers && j !== k && dot(t, text) < c.contrastMaxSimilarity);
+        .map((o, j) => ({ o, j }))
+        .filter(({ j }) => c.explainOthers && j !== k && dot(texts[j], text) < c.contrastMaxSimilarity)
+        .map(({ o, j }) => ({ o, j, directions: otherEventDirections(readings[j], reading, synthetic, c.otherExemplars) }));
       const byKey = new Map<string, { proj: OtherEventsProjection; ref: ReturnType<typeof chanceStats> }>();
       const givenOthers = (meet: typeof others) => {
         const key = meet.map((m) => m.j).join(',');
         let g = byKey.get(key);
         if (!g) {
-          const proj = new OtherEventsProjection(meet.map((m) => m.t), c.minUnexplained);
+          const proj = new OtherEventsProjection(
+            meet.flatMap((m) => m.directions),
+            c.minUnexplained,
+          );
           g = { proj, ref: chanceGiven(proj) };
           byKey.set(key, g);
         }
@@ -143,9 +157,9 @@ export class ClapCritic implements Critic {
         const asIs = zScore(score(w, windowBank[i]), alone.ref);
         const { proj, ref } = given(i);
         if (proj.empty) return audible[i] ? asIs : Math.min(0, asIs);
-        const v = proj.apply(w);
-        if (!v) return Math.min(0, zScore(0, ref)); // nothing left: cosine 0 against the chance given the others
-        const zi = Math.max(asIs, zScore(scoreGiven(proj, v, windowBank[i]), ref));
+        const r = remainder(proj, w, windowBank[i]);
+        if (!r) return Math.min(0, zScore(0, ref)); // nothing left: cosine 0 against the chance given the others
+        const zi = Math.max(asIs, zScore(score(r.v, r.sims), ref));
         return audible[i] ? zi : Math.min(0, zi);
       });
       const inSpan = windowsInSpan(grid, event.start, event.end);

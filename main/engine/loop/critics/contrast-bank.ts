@@ -62,6 +62,18 @@ export class EventContrast {
   }
 
   /**
+   * A sound's score for the event: its cosine to the event's text (`eventSim`) less its typical
+   * cosine to the other descriptions, where that is positive. A sound close to every description
+   * earns nothing for being close to this one; a sound unlike every description (what is left of a
+   * window once the other events are explained away can point away from all of them) earns nothing
+   * for that either: subtracting a negative typical cosine would turn "unlike everything" into
+   * evidence for the event.
+   */
+  score(eventSim: number, bankSims: Float32Array): number {
+    return eventSim - Math.max(0, this.typical(bankSims));
+  }
+
+  /**
    * Whether the model describes a sound as the event: fewer than `rank` of the kept texts score
    * higher on it than the event's text does (`eventSim`), so the event is among the sound's best
    * descriptions. Brown noise is a rumble to CLAP: "low rumble" beats nearly every alternative on it.

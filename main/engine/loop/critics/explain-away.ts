@@ -6,13 +6,47 @@
  * (projection onto the orthogonal complement of their span) and judges what is left. The event's
  * chance is measured on references given the same projection, so no reference holds the event and
  * the calibration still compares like with like.
+ *
+ * Text directions reach only part of what another event adds: a sound never lies exactly along
+ * its description (and a real CLAP's audio and text embeddings lie apart, the modality gap). So an
+ * other event is also represented on the audio side, by the reference sounds the model itself
+ * describes as that event (otherEventDirections).
  */
+import type { EventContrast } from './contrast-bank';
 
 const dot = (a: Float32Array, b: Float32Array) => {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
 };
+
+/** A reference sound as the critic holds it: its embedding and its cosines to the contrast bank. */
+export interface HeldReference {
+  readonly v: Float32Array;
+  readonly sims: Float32Array;
+}
+
+/** How the model describes sounds as one event: its text, contrast (contrast-bank.ts) and rank. */
+export interface EventReading {
+  readonly text: Float32Array;
+  readonly contrast: EventContrast;
+  readonly rank: number;
+}
+
+/**
+ * The directions that stand for another plan event when it is explained away: its text, and the
+ * `count` reference sounds the model describes as that event (highest cosine to its text first),
+ * less any the model also describes as the judged event (removing those would remove the judged
+ * event too). With none described as the other event, its text alone.
+ */
+export function otherEventDirections(other: EventReading, judged: EventReading, references: readonly HeldReference[], count: number): Float32Array[] {
+  const describes = (e: EventReading, r: HeldReference) => e.contrast.describesAs(dot(r.v, e.text), r.sims, e.rank);
+  const exemplars = references
+    .filter((r) => describes(other, r) && !describes(judged, r))
+    .sort((a, b) => dot(b.v, other.text) - dot(a.v, other.text))
+    .slice(0, Math.max(0, count));
+  return [other.text, ...exemplars.map((r) => r.v)];
+}
 
 /** Removes the span of some directions (the other events' texts) from embeddings. */
 export class OtherEventsProjection {

@@ -48,6 +48,18 @@ describe('contrast bank', () => {
     expect(contrast.typical(bankSimilarities(sound, bank))).toBeCloseTo(Math.SQRT1_2, 6);
     expect(new EventContrast(unit(1, 0, 0), [unit(1, 0, 0)], 0.5).typical(new Float32Array(1))).toBe(0);
   });
+
+  it('scores a sound by its cosine to the event less its typical cosine, never adding a negative typical cosine', () => {
+    const bank = [unit(0, 1, 0), unit(0, 0, 1)];
+    const contrast = new EventContrast(unit(1, 0, 0), bank, 0.5);
+    // Close to every description: the typical cosine (0.577) comes off.
+    const broad = unit(1, 1, 1);
+    expect(contrast.score(broad[0], bankSimilarities(broad, bank))).toBeCloseTo(0.577 - 0.577, 3);
+    // Unlike every description (a remainder once other events are removed): no credit for that.
+    const away = unit(0.2, -1, -1);
+    expect(contrast.typical(bankSimilarities(away, bank))).toBeLessThan(0);
+    expect(contrast.score(away[0], bankSimilarities(away, bank))).toBeCloseTo(away[0], 6);
+  });
 });
 
 describe('reference sounds', () => {
