@@ -1,0 +1,89 @@
+import type { PgMigration } from './migration';
+
+/**
+ * Roots, files, vector spaces and windows. Files are unique per (root, relative path), so two
+ * indexers writing the same file meet in ON CONFLICT instead of making two rows. Keyword search
+ * reads `words` (a weighted tsvector: name A, description B, folders C, other metadata D).
+ *
+ * Windows keep their vector twice: `vector` (float32 little-endian, the truth, fetched by id for the
+ * exact re-rank) and `code` (its sign bits), which every client syncs into memory for the first
+ * stages of the search (main/engine/catalog/postgres/code-index.ts). `tx` is the writing
+ * transaction's id: a client that synced at a snapshot catches up with the rows of every
+ * transaction at or above that snapshot's xmin, so a late commit is never skipped. A deleted
+ * window leaves a row in window_removals (trigger) for the same catch-up.
+ *
+ * Vectors are random-looking floats: STORAGE EXTERNAL stops PostgreSQL from trying to compress them.
+ */
+export const pgMigration001: PgMigration = {
+  version: 1,
+  name: 'catalog',
+  sql: `
+    CREATE TABLE roots (
+      id         serial PRIMARY KEY,
+      name       text NOT NULL UNIQUE CHECK (name <> ''),
+      created_at timestamptz NOT NULL DEFAULT now()
+    );
+
+    CREATE TABLE files (
+      id              bigserial PRIMARY KEY,
+      root_id         integer NOT NULL REFERENCES roots(id) ON DELETE CASCADE,
+      rel_path        text NOT NULL CHECK (rel_path <> '' AND left(rel_path, 1) <> '/'),
+      name            text NOT NULL,
+      ext             text NOT NULL,
+      size            bigint NOT NULL,
+      mtime_ms        double precision NOT NULL,
+      fingerprint     text NOT NULL,
+      status          text NOT NULL CHECK (status IN ('ok', 'failed')),
+      error           text,
+      codec           text,
+      sample_rate     integer,
+      channels        integer,
+      bits_per_sample integer,
+      frames          bigint,
+      duration        double precision,
+      meta_json       text,
+      embed_space     text,
+      words           tsvector,
+      indexed_by      text NOT NULL DEFAULT current_user,
+      indexed_at      timestamptz NOT NULL DEFAULT now(),
+      UNIQUE (root_id, rel_path)
+    );
+    CREATE INDEX files_words ON files USING gin (words);
+    CREATE INDEX files_duration ON files (duration);
+
+    CREATE TABLE vector_spaces (
+      name       text PRIMARY KEY,
+      dim        integer NOT NULL CHECK (dim BETWEEN 1 AND 65536),
+      created_at timestamptz NOT NULL DEFAULT now()
+    );
+
+    CREATE TABLE windows (
+      id      bigserial PRIMARY KEY,
+      file_id bigint NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+      space   text NOT NULL REFERENCES vector_spaces(name) ON DELETE CASCADE,
+      start   real NOT NULL,
+      "end"   real NOT NULL,
+      code    bytea NOT NULL,
+      vector  bytea NOT NULL,
+      tx      xid8 NOT NULL DEFAULT pg_current_xact_id(),
+      UNIQUE (file_id, space, start)
+    );
+    ALTER TABLE windows ALTER COLUMN vector SET STORAGE EXTERNAL;
+    CREATE INDEX windows_sync ON windows (space, tx);
+
+    CREATE TABLE window_removals (
+      window_id bigint NOT NULL,
+      space     text NOT NULL,
+      tx        xid8 NOT NULL DEFAULT pg_current_xact_id()
+    );
+    CREATE INDEX window_removals_sync ON window_removals (space, tx);
+
+    CREATE FUNCTION note_window_removal() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      INSERT INTO window_removals (window_id, space) SELECT id, space FROM old_rows;
+      RETURN NULL;
+    END $$;
+    CREATE TRIGGER windows_removed AFTER DELETE ON windows
+      REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION note_window_removal();
+  `,
+};
