@@ -21,35 +21,43 @@ export async function schemaVersion(client: pg.ClientBase): Promise<number> {
 
 export const latestSchemaVersion = (migrations: readonly PgMigration[] = pgMigrations) => migrations[migrations.length - 1].version;
 
-/** Brings the schema up to date; returns the versions applied now (empty when it was current). */
-export async function upgradeSchema(client: pg.ClientBase, migrations: readonly PgMigration[] = pgMigrations): Promise<number[]> {
+/** Runs `fn` holding the schema lock: schema and role changes from two machines never interleave. */
+export async function withSchemaLock<T>(client: pg.ClientBase, fn: () => Promise<T>): Promise<T> {
   await client.query(`SELECT pg_advisory_lock($1)`, [MIGRATION_LOCK]);
   try {
-    await client.query(`CREATE TABLE IF NOT EXISTS catalog_migrations (
-      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), applied_by text NOT NULL DEFAULT current_user)`);
-    const current = await schemaVersion(client);
-    const latest = latestSchemaVersion(migrations);
-    if (current > latest) {
-      throw new CuebankError('database_error', `This team library was set up by a newer Cuebank (schema ${current}; this build knows up to ${latest}). Update Cuebank.`);
-    }
-    const applied: number[] = [];
-    for (const m of migrations) {
-      if (m.version <= current) continue;
-      await client.query('BEGIN');
-      try {
-        await client.query(m.sql);
-        await client.query(`INSERT INTO catalog_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK');
-        throw err;
-      }
-      applied.push(m.version);
-    }
-    return applied;
+    return await fn();
   } finally {
     await client.query(`SELECT pg_advisory_unlock($1)`, [MIGRATION_LOCK]);
   }
+}
+
+/**
+ * Brings the schema up to date; returns the versions applied now (empty when it was current).
+ * The caller holds the schema lock (withSchemaLock).
+ */
+export async function applyMigrations(client: pg.ClientBase, migrations: readonly PgMigration[] = pgMigrations): Promise<number[]> {
+  await client.query(`CREATE TABLE IF NOT EXISTS catalog_migrations (
+    version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(), applied_by text NOT NULL DEFAULT current_user)`);
+  const current = await schemaVersion(client);
+  const latest = latestSchemaVersion(migrations);
+  if (current > latest) {
+    throw new CuebankError('database_error', `This team library was set up by a newer Cuebank (schema ${current}; this build knows up to ${latest}). Update Cuebank.`);
+  }
+  const applied: number[] = [];
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    await client.query('BEGIN');
+    try {
+      await client.query(m.sql);
+      await client.query(`INSERT INTO catalog_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK');
+      throw err;
+    }
+    applied.push(m.version);
+  }
+  return applied;
 }
 
 /** Refuses a catalog whose schema this build does not match (older: run team upgrade; newer: update Cuebank). */

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { CuebankError } from '../../errors';
 import { databaseOf, openTeamPool, teamError } from './connect';
 import { createRoles, grantRole, roleName, TEAM_ROLES } from './roles';
-import { latestSchemaVersion, schemaVersion, upgradeSchema } from './schema';
+import { applyMigrations, latestSchemaVersion, schemaVersion, withSchemaLock } from './schema';
 
 export interface TeamStatus {
   schemaVersion: number;
@@ -37,8 +37,11 @@ async function withClient<T>(url: string, fn: (c: pg.PoolClient) => Promise<T>):
 export async function teamInit(url: string): Promise<{ schemaVersion: number; applied: number[]; roles: string[] }> {
   const db = databaseOf(url);
   return withClient(url, async (c) => {
-    const applied = await upgradeSchema(c);
-    await createRoles(c, db);
+    const applied = await withSchemaLock(c, async () => {
+      const done = await applyMigrations(c);
+      await createRoles(c, db);
+      return done;
+    });
     return { schemaVersion: await schemaVersion(c), applied, roles: TEAM_ROLES.map((r) => roleName(db, r)) };
   });
 }
@@ -47,8 +50,11 @@ export async function teamUpgrade(url: string): Promise<{ schemaVersion: number;
   const db = databaseOf(url);
   return withClient(url, async (c) => {
     if ((await schemaVersion(c)) === 0) throw new CuebankError('not_found', 'This database is not a team library yet: run `cuebank team init <url>` first.');
-    const applied = await upgradeSchema(c);
-    await createRoles(c, db);
+    const applied = await withSchemaLock(c, async () => {
+      const done = await applyMigrations(c);
+      await createRoles(c, db);
+      return done;
+    });
     return { schemaVersion: await schemaVersion(c), applied };
   });
 }
