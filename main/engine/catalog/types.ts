@@ -116,6 +116,7 @@ export interface LibraryCatalog {
   upsertFiles(rootId: number, files: CatalogFileInput[]): Promise<number[]>;
   file(id: number): Promise<CatalogFile | null>;
   filesOfRoot(rootId: number): Promise<CatalogFile[]>;
+  fileByPath(rootId: number, relPath: string): Promise<CatalogFile | null>;
   removeFiles(ids: number[]): Promise<void>;
 
   /**

@@ -166,6 +166,13 @@ export class PostgresCatalog implements LibraryCatalog {
     });
   }
 
+  async fileByPath(rootId: number, relPath: string): Promise<CatalogFile | null> {
+    return this.run(async (c) => {
+      const r = await c.query(`SELECT ${FILE_COLUMNS} FROM files WHERE root_id = $1 AND rel_path = $2`, [rootId, checkRelPath(relPath)]);
+      return r.rows[0] ? toFile(r.rows[0] as PgFileRow) : null;
+    });
+  }
+
   async removeFiles(ids: number[]): Promise<void> {
     if (!ids.length) return;
     await this.run((c) => c.query(`DELETE FROM files WHERE id = ANY($1::bigint[])`, [ids]));

@@ -114,6 +114,13 @@ export class SqliteCatalog implements LibraryCatalog {
     return rows.map((r) => this.toFile(r));
   }
 
+  async fileByPath(rootId: number, relPath: string): Promise<CatalogFile | null> {
+    const root = this.root(rootId);
+    const abs = path.join(root.path, ...checkRelPath(relPath).split('/'));
+    const row = this.db.prepare(`SELECT * FROM files WHERE path = ?`).get(abs) as FileRowFull | undefined;
+    return row ? this.toFile(row) : null;
+  }
+
   async removeFiles(ids: number[]): Promise<void> {
     this.db.transaction(() => {
       for (const id of ids) {
