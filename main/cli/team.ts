@@ -185,7 +185,7 @@ export async function runTeamSearch(
     }
   } catch (err) {
     if (!withLocal || !(err instanceof CuebankError)) throw err;
-    notes.push(`The team library is offline: ${err.message}`);
+    notes.push(/offline/.test(err.message) ? err.message : `The team library is unavailable: ${err.message}`);
   }
   const results = listed.sort((a, b) => b.score - a.score).slice(0, limit ?? 50);
   if (ctx.json) return (out(JSON.stringify({ results, mode, notes }, null, 2)), 0);
