@@ -128,6 +128,8 @@ for (const impl of impls) {
         ['weather/Rain_Loop.wav', 1000],
       ]);
       expect((await catalog.roots()).find((r) => r.id === root)?.files).toBe(2);
+      expect(await catalog.fileByPath(root, 'weather/Rain_Loop.wav')).toMatchObject({ id: b, rootId: root, name: 'Rain_Loop.wav', duration: 30 });
+      expect(await catalog.fileByPath(root, 'weather/Nope.wav')).toBeNull();
     });
 
     it('refuses a path that leaves its root and writes nothing of that batch', async () => {

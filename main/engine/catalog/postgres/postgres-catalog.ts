@@ -35,11 +35,6 @@ import { requireCurrentSchema } from './schema';
 /** Keyword matches considered per query (as the local search's KEYWORD_LIMIT). */
 const KEYWORD_SCAN = 2_000;
 
-/** Words of a tsvector, weighted as the local bm25 columns: name A, description B, folders C, metadata D. */
-const WORDS_SQL = (n: number) =>
-  `setweight(to_tsvector('simple', $${n}), 'A') || setweight(to_tsvector('simple', $${n + 1}), 'B') ||
-   setweight(to_tsvector('simple', $${n + 2}), 'C') || setweight(to_tsvector('simple', $${n + 3}), 'D')`;
-
 const FILE_COLUMNS = `id::float8 AS id, root_id, rel_path, name, size::float8 AS size, mtime_ms, fingerprint, status, error, codec,
   sample_rate, channels, bits_per_sample, frames::float8 AS frames, duration, meta_json, embed_space`;
 
@@ -404,38 +399,70 @@ export class PostgresCatalog implements LibraryCatalog {
     }
   }
 
+  /** The batch's files in one statement (unnest arrays); windows of files whose audio changed are dropped. */
   private async upsertMany(c: pg.PoolClient, rootId: number, files: CatalogFileInput[]): Promise<number[]> {
-    const ids: number[] = [];
-    for (const f of files) {
-      const rel = checkRelPath(f.relPath);
-      const w = f.status === 'ok' ? f.words : null;
-      // A changed content (fingerprint) or a failure drops the file's windows: they describe old audio.
-      const r = await c.query(
-        `WITH prev AS (SELECT id, fingerprint FROM files WHERE root_id = $1 AND rel_path = $2)
-         INSERT INTO files (root_id, rel_path, name, ext, size, mtime_ms, fingerprint, status, error, codec, sample_rate, channels,
-                            bits_per_sample, frames, duration, meta_json, words, embed_space)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                 CASE WHEN $17::text IS NULL THEN NULL ELSE ${WORDS_SQL(17)} END, NULL)
-         ON CONFLICT (root_id, rel_path) DO UPDATE SET name = excluded.name, ext = excluded.ext, size = excluded.size,
-           mtime_ms = excluded.mtime_ms, fingerprint = excluded.fingerprint, status = excluded.status, error = excluded.error,
-           codec = excluded.codec, sample_rate = excluded.sample_rate, channels = excluded.channels,
-           bits_per_sample = excluded.bits_per_sample, frames = excluded.frames, duration = excluded.duration,
-           meta_json = excluded.meta_json, words = excluded.words, indexed_by = current_user, indexed_at = now(),
-           embed_space = CASE WHEN files.fingerprint = excluded.fingerprint AND excluded.status = 'ok' THEN files.embed_space END
-         RETURNING id::float8 AS id, (SELECT fingerprint FROM prev) AS prev_fingerprint`,
-        [
-          rootId, rel, path.posix.basename(rel), path.posix.extname(rel).slice(1).toLowerCase(), f.size, f.mtimeMs, f.fingerprint, f.status,
-          f.error, f.codec, f.sampleRate, f.channels, f.bitsPerSample, f.frames, f.duration, f.metaJson,
-          w ? w.name : null, w ? w.description : '', w ? w.folder : '', w ? w.metadata : '',
-        ],
-      );
-      const row = r.rows[0] as { id: number; prev_fingerprint: string | null };
-      if (row.prev_fingerprint !== null && (row.prev_fingerprint !== f.fingerprint || f.status !== 'ok')) {
-        await c.query(`DELETE FROM windows WHERE file_id = $1`, [row.id]);
-      }
-      ids.push(row.id);
-    }
-    return ids;
+    if (!files.length) return [];
+    const rels = files.map((f) => checkRelPath(f.relPath));
+    // One row per path (the last wins): ON CONFLICT cannot touch a row twice in one statement.
+    const last = new Map(rels.map((r, i) => [r, i]));
+    const order = [...last.values()];
+    const col = <T>(fn: (f: CatalogFileInput, i: number) => T) => order.map((i) => fn(files[i], i));
+    const words = (f: CatalogFileInput) => (f.status === 'ok' ? f.words : null);
+    const r = await c.query({
+      text: `WITH input AS (
+               SELECT * FROM unnest($2::text[], $3::float8[], $4::float8[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[], $10::int[],
+                                    $11::int[], $12::float8[], $13::float8[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[])
+                 AS t(rel_path, size, mtime_ms, fingerprint, status, error, codec, sample_rate, channels, bits_per_sample, frames, duration,
+                      meta_json, w_name, w_description, w_folder, w_metadata, name, ext)),
+             prev AS (SELECT f.rel_path, f.fingerprint FROM files f WHERE f.root_id = $1 AND f.rel_path = ANY($2::text[])),
+             ins AS (
+               INSERT INTO files AS cur (root_id, rel_path, name, ext, size, mtime_ms, fingerprint, status, error, codec, sample_rate, channels,
+                                         bits_per_sample, frames, duration, meta_json, words, embed_space)
+               SELECT $1, i.rel_path, i.name, i.ext, i.size, i.mtime_ms,
+                      i.fingerprint, i.status, i.error, i.codec, i.sample_rate, i.channels, i.bits_per_sample, i.frames, i.duration, i.meta_json,
+                      CASE WHEN i.w_name IS NULL THEN NULL ELSE
+                        setweight(to_tsvector('simple', i.w_name), 'A') || setweight(to_tsvector('simple', i.w_description), 'B') ||
+                        setweight(to_tsvector('simple', i.w_folder), 'C') || setweight(to_tsvector('simple', i.w_metadata), 'D') END,
+                      NULL
+                 FROM input i
+               ON CONFLICT (root_id, rel_path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms,
+                 fingerprint = excluded.fingerprint, status = excluded.status, error = excluded.error, codec = excluded.codec,
+                 sample_rate = excluded.sample_rate, channels = excluded.channels, bits_per_sample = excluded.bits_per_sample,
+                 frames = excluded.frames, duration = excluded.duration, meta_json = excluded.meta_json, words = excluded.words,
+                 indexed_by = current_user, indexed_at = now(),
+                 embed_space = CASE WHEN cur.fingerprint = excluded.fingerprint AND excluded.status = 'ok' THEN cur.embed_space END
+               RETURNING cur.id, cur.rel_path, cur.fingerprint, cur.status)
+           SELECT ins.id::float8 AS id, ins.rel_path, (prev.fingerprint IS NOT NULL AND (prev.fingerprint <> ins.fingerprint OR ins.status <> 'ok')) AS stale
+             FROM ins LEFT JOIN prev ON prev.rel_path = ins.rel_path`,
+      values: [
+        rootId,
+        col((_, i) => rels[i]),
+        col((f) => f.size),
+        col((f) => f.mtimeMs),
+        col((f) => f.fingerprint),
+        col((f) => f.status),
+        col((f) => f.error),
+        col((f) => f.codec),
+        col((f) => f.sampleRate),
+        col((f) => f.channels),
+        col((f) => f.bitsPerSample),
+        col((f) => f.frames),
+        col((f) => f.duration),
+        col((f) => f.metaJson),
+        col((f) => words(f)?.name ?? null),
+        col((f) => words(f)?.description ?? ''),
+        col((f) => words(f)?.folder ?? ''),
+        col((f) => words(f)?.metadata ?? ''),
+        col((_, i) => path.posix.basename(rels[i])),
+        col((_, i) => path.posix.extname(rels[i]).slice(1).toLowerCase()),
+      ],
+    });
+    const rows = r.rows as { id: number; rel_path: string; stale: boolean }[];
+    const stale = rows.filter((x) => x.stale).map((x) => x.id);
+    // The windows describe audio that is gone (or a file that no longer reads).
+    if (stale.length) await c.query(`DELETE FROM windows WHERE file_id = ANY($1::bigint[])`, [stale]);
+    const byPath = new Map(rows.map((x) => [x.rel_path, x.id]));
+    return rels.map((rel) => byPath.get(rel)!);
   }
 
   /** All windows of a batch in one statement: vectors and codes as two concatenated bytea parameters cut by the server. */
