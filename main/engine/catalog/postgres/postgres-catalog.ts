@@ -112,6 +112,8 @@ export class PostgresCatalog implements LibraryCatalog {
   readonly kind = 'team' as const;
   private readonly codeIndexes = new Map<string, TeamCodeIndex>();
   private ucs: UcsCatalogue | null = null;
+  /** Ids of the last upsertMany's files that existed before it (read right after, in the same transaction). */
+  private lastExisting = new Set<number>();
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -221,14 +223,15 @@ export class PostgresCatalog implements LibraryCatalog {
   async writeBatch(rootId: number, space: string | null, dim: number, items: { file: CatalogFileInput; windows: CatalogWindow[] }[]): Promise<number[]> {
     if (!items.length) return [];
     return this.tx(async (c) => {
-      const ids = await this.upsertMany(c, rootId, items.map((i) => i.file));
+      if (space) await this.ensureSpace(c, space, dim);
+      // Readable files are marked embedded in this space by the same statement; their windows follow in this transaction.
+      const ids = await this.upsertMany(c, rootId, items.map((i) => i.file), space);
       if (!space) return ids;
-      await this.ensureSpace(c, space, dim);
-      const embedded = ids.filter((_, i) => items[i].file.status === 'ok');
-      await c.query(`DELETE FROM windows WHERE file_id = ANY($1::bigint[]) AND space = $2`, [embedded, space]);
+      // Only files that were there before can have windows to replace.
+      const replaced = ids.filter((id, i) => items[i].file.status === 'ok' && this.lastExisting.has(id));
+      if (replaced.length) await c.query(`DELETE FROM windows WHERE file_id = ANY($1::bigint[]) AND space = $2`, [replaced, space]);
       const rows = items.flatMap((it, i) => (it.file.status === 'ok' ? it.windows.map((w) => ({ fileId: ids[i], ...w })) : []));
       await this.insertWindows(c, space, dim, rows);
-      await c.query(`UPDATE files SET embed_space = $2 WHERE id = ANY($1::bigint[])`, [embedded, space]);
       return ids;
     });
   }
@@ -392,6 +395,9 @@ export class PostgresCatalog implements LibraryCatalog {
   }
 
   private async ensureSpace(c: pg.PoolClient, space: string, dim: number): Promise<void> {
+    if (!Number.isInteger(dim) || dim < 1 || dim > 1900) {
+      throw new CuebankError('invalid_input', `The team library holds vectors of 1 to 1,900 dimensions (a row must fit a PostgreSQL page), not ${dim}.`);
+    }
     await c.query(`INSERT INTO vector_spaces (name, dim) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [space, dim]);
     const r = await c.query(`SELECT dim FROM vector_spaces WHERE name = $1`, [space]);
     if (r.rows[0].dim !== dim) {
@@ -400,7 +406,7 @@ export class PostgresCatalog implements LibraryCatalog {
   }
 
   /** The batch's files in one statement (unnest arrays); windows of files whose audio changed are dropped. */
-  private async upsertMany(c: pg.PoolClient, rootId: number, files: CatalogFileInput[]): Promise<number[]> {
+  private async upsertMany(c: pg.PoolClient, rootId: number, files: CatalogFileInput[], embedSpace: string | null = null): Promise<number[]> {
     if (!files.length) return [];
     const rels = files.map((f) => checkRelPath(f.relPath));
     // One row per path (the last wins): ON CONFLICT cannot touch a row twice in one statement.
@@ -423,16 +429,17 @@ export class PostgresCatalog implements LibraryCatalog {
                       CASE WHEN i.w_name IS NULL THEN NULL ELSE
                         setweight(to_tsvector('simple', i.w_name), 'A') || setweight(to_tsvector('simple', i.w_description), 'B') ||
                         setweight(to_tsvector('simple', i.w_folder), 'C') || setweight(to_tsvector('simple', i.w_metadata), 'D') END,
-                      NULL
+                      CASE WHEN i.status = 'ok' THEN $21::text END
                  FROM input i
                ON CONFLICT (root_id, rel_path) DO UPDATE SET size = excluded.size, mtime_ms = excluded.mtime_ms,
                  fingerprint = excluded.fingerprint, status = excluded.status, error = excluded.error, codec = excluded.codec,
                  sample_rate = excluded.sample_rate, channels = excluded.channels, bits_per_sample = excluded.bits_per_sample,
                  frames = excluded.frames, duration = excluded.duration, meta_json = excluded.meta_json, words = excluded.words,
                  indexed_by = current_user, indexed_at = now(),
-                 embed_space = CASE WHEN cur.fingerprint = excluded.fingerprint AND excluded.status = 'ok' THEN cur.embed_space END
+                 embed_space = COALESCE(excluded.embed_space, CASE WHEN cur.fingerprint = excluded.fingerprint AND excluded.status = 'ok' THEN cur.embed_space END)
                RETURNING cur.id, cur.rel_path, cur.fingerprint, cur.status)
-           SELECT ins.id::float8 AS id, ins.rel_path, (prev.fingerprint IS NOT NULL AND (prev.fingerprint <> ins.fingerprint OR ins.status <> 'ok')) AS stale
+           SELECT ins.id::float8 AS id, ins.rel_path, prev.fingerprint IS NOT NULL AS existed,
+                  (prev.fingerprint IS NOT NULL AND (prev.fingerprint <> ins.fingerprint OR ins.status <> 'ok')) AS stale
              FROM ins LEFT JOIN prev ON prev.rel_path = ins.rel_path`,
       values: [
         rootId,
@@ -455,9 +462,11 @@ export class PostgresCatalog implements LibraryCatalog {
         col((f) => words(f)?.metadata ?? ''),
         col((_, i) => path.posix.basename(rels[i])),
         col((_, i) => path.posix.extname(rels[i]).slice(1).toLowerCase()),
+        embedSpace,
       ],
     });
-    const rows = r.rows as { id: number; rel_path: string; stale: boolean }[];
+    const rows = r.rows as { id: number; rel_path: string; existed: boolean; stale: boolean }[];
+    this.lastExisting = new Set(rows.filter((x) => x.existed).map((x) => x.id));
     const stale = rows.filter((x) => x.stale).map((x) => x.id);
     // The windows describe audio that is gone (or a file that no longer reads).
     if (stale.length) await c.query(`DELETE FROM windows WHERE file_id = ANY($1::bigint[])`, [stale]);
