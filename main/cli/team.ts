@@ -179,6 +179,7 @@ export async function runTeamSearch(
       if (!embedder) notes.push(`Team library: ${team.noEmbedderNote()} Ranked by keywords only.`);
       const r = await searchCatalogText(team.catalog, embedder, team.config.search, { text: opts.text, limit, rootMap });
       mode = r.mode;
+      notes.push(...r.notes);
       listed.push(...r.hits.map((h: CatalogHit) => ({ ...h })));
     } finally {
       await team.close();

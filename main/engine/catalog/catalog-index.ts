@@ -62,6 +62,16 @@ export async function indexIntoCatalog(catalog: LibraryCatalog, opts: CatalogInd
       throw new CuebankError('invalid_input', `${f} is not inside the root ${opts.rootName}=${rootPath}`);
     }
   }
+  if (embedder) {
+    // One library, one space: vectors of another CLAP pack would not be comparable with the rest.
+    const other = (await catalog.spaces()).find((s) => s.name !== embedder.space && s.windows > 0);
+    if (other) {
+      throw new CuebankError(
+        'invalid_input',
+        `This library is embedded with ${other.name} (${other.windows} windows); this machine's CLAP pack is ${embedder.space}. Install the same pack, or index without --models.`,
+      );
+    }
+  }
   const root = await catalog.addRoot(opts.rootName, rootPath);
   const failed: IndexFailure[] = [];
   const summary = { scanned: 0, added: 0, updated: 0, unchanged: 0, moved: 0, removed: 0, embedded: 0, claimedElsewhere: 0 };

@@ -42,8 +42,18 @@ export async function searchCatalogText(
   embedder: Embedder | null,
   settings: SearchSettings,
   req: CatalogSearchRequest,
-): Promise<{ hits: CatalogHit[]; mode: 'semantic' | 'keyword' }> {
+): Promise<{ hits: CatalogHit[]; mode: 'semantic' | 'keyword'; notes: string[] }> {
   const filters = req.filters ?? {};
+  const notes: string[] = [];
+  // Vectors of another CLAP pack are another space: never compared with this one's.
+  if (embedder) {
+    const space = embedder.space;
+    const spaces = await catalog.spaces();
+    if (spaces.length && !spaces.some((s) => s.name === space)) {
+      notes.push(`The team library is embedded with ${spaces[0].name}; this app uses ${space}. Team results rank by keywords only until the same CLAP pack is installed.`);
+      embedder = null;
+    }
+  }
   const keywords = new Map((await catalog.keywordSearch(req.text, filters, 2_000)).map((h) => [h.fileId, h.score]));
   const scored = new Map<number, { score: number; start: number; end: number }>();
   if (embedder) {
@@ -85,5 +95,5 @@ export async function searchCatalogText(
       channels: f.channels ?? 0,
     });
   }
-  return { hits, mode: embedder ? 'semantic' : 'keyword' };
+  return { hits, mode: embedder ? 'semantic' : 'keyword', notes };
 }

@@ -133,6 +133,8 @@ export interface LibraryCatalog {
   /** Files and their windows written in one transaction: a killed indexer loses at most this batch. */
   writeBatch(rootId: number, space: string | null, dim: number, items: { file: CatalogFileInput; windows: CatalogWindow[] }[]): Promise<number[]>;
 
+  /** The vector spaces holding windows, largest first (a team library has one: its CLAP pack's). */
+  spaces(): Promise<{ name: string; dim: number; windows: number }[]>;
   keywordSearch(text: string, filters: CatalogFilters, limit: number): Promise<KeywordHit[]>;
   /** The `k` files whose best window is most similar to the query (best window per file), filters applied. */
   vectorSearch(space: string, query: Float32Array, k: number, filters: CatalogFilters): Promise<VectorFileHit[]>;

@@ -2,6 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMeta } from '../../../main/engine/audio';
+import { searchCatalogText } from '../../../main/engine/catalog/catalog-search';
+import { resolveConfig } from '../../../main/engine/config';
+import type { Embedder } from '../../../main/engine/models/types';
 import { openTeamPool } from '../../../main/engine/catalog/postgres/connect';
 import { PostgresCatalog } from '../../../main/engine/catalog/postgres/postgres-catalog';
 import { teamInit } from '../../../main/engine/catalog/postgres/team-admin';
@@ -264,6 +267,22 @@ for (const impl of impls) {
           total += recall(hits.map((h) => h.fileId), want);
         }
         expect(total / 5).toBeGreaterThanOrEqual(0.9);
+      });
+
+      it('names its vector spaces, and tells a client with another CLAP pack so instead of mixing spaces', async () => {
+        expect((await catalog.spaces())[0]).toEqual({ name: 'space-a', dim: DIM, windows: 2 * FILES });
+        const otherPack = {
+          space: 'another-pack@fp32',
+          dim: DIM,
+          embedText: async () => {
+            throw new Error('a query vector of another space must not be computed, let alone compared');
+          },
+        } as unknown as Embedder;
+        const settings = resolveConfig({ dbPath: ':memory:', modelsDir: '' }).search;
+        const r = await searchCatalogText(catalog, otherPack, settings, { text: 'take 7', limit: 5, rootMap: new Map() });
+        expect(r.mode).toBe('keyword');
+        expect(r.notes.join(' ')).toMatch(/embedded with space-a; this app uses another-pack@fp32/);
+        expect(r.hits.length).toBeGreaterThan(0);
       });
 
       it('sees windows written and removed after its first search (incremental catch-up)', async () => {

@@ -236,6 +236,15 @@ export class PostgresCatalog implements LibraryCatalog {
     });
   }
 
+  async spaces(): Promise<{ name: string; dim: number; windows: number }[]> {
+    return this.run(async (c) => {
+      const r = await c.query(
+        `SELECT s.name, s.dim, (SELECT COUNT(*) FROM windows w WHERE w.space = s.name)::float8 AS windows FROM vector_spaces s ORDER BY windows DESC, s.name`,
+      );
+      return r.rows as { name: string; dim: number; windows: number }[];
+    });
+  }
+
   async keywordSearch(text: string, filters: CatalogFilters, limit: number): Promise<KeywordHit[]> {
     const q = tsQuery(text);
     if (!q) return [];

@@ -77,13 +77,13 @@ export class SqliteCatalog implements LibraryCatalog {
   readonly kind = 'local' as const;
   private readonly files: FileQueries;
   private readonly folders: FolderQueries;
-  private readonly spaces: VectorSpaces;
+  private readonly vectorSpaces: VectorSpaces;
   private tags: TagStore | null = null;
 
   constructor(private readonly db: Db) {
     this.files = new FileQueries(db);
     this.folders = new FolderQueries(db);
-    this.spaces = new VectorSpaces(db);
+    this.vectorSpaces = new VectorSpaces(db);
   }
 
   async addRoot(name: string, localPath: string): Promise<CatalogRoot> {
@@ -124,7 +124,7 @@ export class SqliteCatalog implements LibraryCatalog {
   async removeFiles(ids: number[]): Promise<void> {
     this.db.transaction(() => {
       for (const id of ids) {
-        this.spaces.removeWindows(this.files.windowsBySpace(id));
+        this.vectorSpaces.removeWindows(this.files.windowsBySpace(id));
         this.files.delete(id);
       }
     })();
@@ -150,6 +150,15 @@ export class SqliteCatalog implements LibraryCatalog {
     )();
   }
 
+  async spaces(): Promise<{ name: string; dim: number; windows: number }[]> {
+    return this.db
+      .prepare(
+        `SELECT s.name, s.dim, (SELECT COUNT(*) FROM windows w WHERE w.space = s.name) AS windows FROM vector_spaces s
+          WHERE s.name NOT LIKE '%:caption' ORDER BY windows DESC, s.name`,
+      )
+      .all() as { name: string; dim: number; windows: number }[];
+  }
+
   async keywordSearch(text: string, filters: CatalogFilters, limit: number): Promise<KeywordHit[]> {
     const match = ftsQuery(text);
     if (!match) return [];
@@ -167,7 +176,7 @@ export class SqliteCatalog implements LibraryCatalog {
   }
 
   async vectorSearch(space: string, query: Float32Array, k: number, filters: CatalogFilters): Promise<VectorFileHit[]> {
-    const store = this.spaces.existing(space);
+    const store = this.vectorSpaces.existing(space);
     if (!store || k <= 0) return [];
     const f = filterSql(filters);
     const windowsSql = `SELECT w.id, w.file_id, w.start, w.end FROM windows w JOIN files f ON f.id = w.file_id WHERE w.space = ? AND f.status = 'ok'${f.sql}`;
@@ -266,7 +275,7 @@ export class SqliteCatalog implements LibraryCatalog {
       const same = existing.fingerprint === f.fingerprint && f.status === 'ok';
       this.files.update(id, { ...record, embedSpace: same ? existing.embed_space : null });
       if (!same) {
-        this.spaces.removeWindows(this.files.windowsBySpace(id));
+        this.vectorSpaces.removeWindows(this.files.windowsBySpace(id));
         this.files.deleteWindows(id);
       }
     } else {
@@ -277,10 +286,10 @@ export class SqliteCatalog implements LibraryCatalog {
   }
 
   private replaceWindows(fileId: number, space: string, dim: number, windows: CatalogWindow[]): number[] {
-    const store = this.spaces.open(space, dim);
+    const store = this.vectorSpaces.open(space, dim);
     const stale = this.files.windowsBySpace(fileId);
     for (const s of [...stale.keys()]) if (s !== space) stale.delete(s);
-    this.spaces.removeWindows(stale);
+    this.vectorSpaces.removeWindows(stale);
     this.files.deleteWindows(fileId, space);
     const items = windows.map((w) => ({ id: this.files.insertWindow(fileId, space, w.start, w.end), vector: w.vector }));
     store.upsert(items);
