@@ -70,9 +70,9 @@ describe.skipIf(skipPg)('team library from the command line', () => {
   it('team init sets up the schema and roles; status says what the library holds', () => {
     const init = runCli(['team', 'init', database.url, '--json']);
     expect(init.stderr).toBe('');
-    expect(JSON.parse(init.stdout)).toMatchObject({ schemaVersion: 2, applied: [1, 2] });
+    expect(JSON.parse(init.stdout)).toMatchObject({ schemaVersion: 3, applied: [1, 2, 3] });
     const status = runCli(['team', 'status', database.url, '--json']);
-    expect(JSON.parse(status.stdout)).toEqual({ schemaVersion: 2, roots: [], files: 0, windows: 0, space: null });
+    expect(JSON.parse(status.stdout)).toEqual({ schemaVersion: 3, roots: [], files: 0, windows: 0, space: null });
     const bad = runCli(['team', 'status', 'mysql://x/y']);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/postgres:\/\//);

@@ -49,11 +49,11 @@ describe.skipIf(skipPg)('team library schema and roles', () => {
   it('migrates once when two machines run init at the same time, and init again changes nothing', async () => {
     const [a, b] = await Promise.all([teamInit(database.url), teamInit(database.url)]);
     // The advisory lock serialises them: one applied every migration, the other found nothing to do.
-    expect([a.applied, b.applied].sort((x, y) => x.length - y.length)).toEqual([[], [1, 2]]);
-    expect(a.schemaVersion).toBe(2);
+    expect([a.applied, b.applied].sort((x, y) => x.length - y.length)).toEqual([[], [1, 2, 3]]);
+    expect(a.schemaVersion).toBe(3);
     expect(a.roles).toEqual([`${database.name}_reader`, `${database.name}_editor`, `${database.name}_indexer`]);
     expect((await teamUpgrade(database.url)).applied).toEqual([]);
-    expect(await teamStatus(database.url)).toEqual({ schemaVersion: 2, roots: [], files: 0, windows: 0, space: null });
+    expect(await teamStatus(database.url)).toEqual({ schemaVersion: 3, roots: [], files: 0, windows: 0, space: null });
   });
 
   it('lets the server refuse what a role may not do: a reader cannot tag, an editor cannot index', async () => {

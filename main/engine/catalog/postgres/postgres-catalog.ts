@@ -329,6 +329,17 @@ export class PostgresCatalog implements LibraryCatalog {
     });
   }
 
+  /** Tag changes after `seq` (tag_history ids): the files whose tag changed and the sequence to resume from. */
+  async tagChangesSince(seq: number): Promise<{ fileIds: number[]; seq: number }> {
+    return this.run(async (c) => {
+      const r = await c.query(
+        `SELECT COALESCE(array_agg(DISTINCT file_id::float8), '{}') AS ids, COALESCE(MAX(id), $1)::float8 AS seq FROM tag_history WHERE id > $1`,
+        [seq],
+      );
+      return { fileIds: (r.rows[0].ids as number[]).sort((a, b) => a - b), seq: r.rows[0].seq as number };
+    });
+  }
+
   async counts(): Promise<CatalogCounts> {
     return this.run(async (c) => {
       const r = await c.query(`SELECT (SELECT COUNT(*) FROM files)::float8 AS files, (SELECT COUNT(*) FROM windows)::float8 AS windows`);
