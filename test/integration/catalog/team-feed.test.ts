@@ -66,6 +66,24 @@ describe.skipIf(skipPg)('team library change feed', () => {
     expect((await asReader.tagChangesSince(caught.seq)).fileIds).toEqual([]);
   });
 
+  it('lets a following client skip syncing until new windows are announced, then sees them', async () => {
+    const feed = new TeamChangeFeed(database.url);
+    feeds.push(feed);
+    await feed.start();
+    const writer = await open(database.url);
+    const reader = await open(database.url);
+    reader.followChanges(feed);
+    const v = (x: number) => Float32Array.from({ length: 8 }, (_, i) => (i === x ? 1 : 0.01));
+    const root = await writer.addRoot('SFX', '/mnt/sfx');
+    const file = (rel: string) => ({ relPath: rel, size: 1, mtimeMs: 1, fingerprint: rel, status: 'ok' as const, error: null, codec: null, sampleRate: 48_000, channels: 1, bitsPerSample: 16, frames: 1, duration: 1, metaJson: null, words: null });
+    const [first] = await writer.writeBatch(root.id, 'feed-space', 8, [{ file: file('f1.wav'), windows: [{ start: 0, end: 1, vector: v(1) }] }]);
+    expect((await reader.vectorSearch('feed-space', v(1), 1, {}))[0].fileId).toBe(first);
+    const announced = nextChange(feed, (c) => c.kind === 'windows');
+    const [second] = await writer.writeBatch(root.id, 'feed-space', 8, [{ file: file('f2.wav'), windows: [{ start: 0, end: 1, vector: v(2) }] }]);
+    await announced;
+    expect((await reader.vectorSearch('feed-space', v(2), 1, {}))[0].fileId).toBe(second);
+  });
+
   it('says it is offline when its connection is cut, reconnects by itself and hears changes again', async () => {
     const feed = new TeamChangeFeed(database.url, { minDelayMs: 50, maxDelayMs: 200 });
     feeds.push(feed);

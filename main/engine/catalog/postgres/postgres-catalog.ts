@@ -29,6 +29,7 @@ import {
   type VectorFileHit,
 } from '../types';
 import { teamError } from './connect';
+import type { TeamChange, TeamChangeFeed } from './change-feed';
 import { TeamCodeIndex } from './code-index';
 import { requireCurrentSchema } from './schema';
 
@@ -114,6 +115,7 @@ export class PostgresCatalog implements LibraryCatalog {
   private ucs: UcsCatalogue | null = null;
   /** Ids of the last upsertMany's files that existed before it (read right after, in the same transaction). */
   private lastExisting = new Set<number>();
+  private feed: TeamChangeFeed | null = null;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -270,9 +272,13 @@ export class PostgresCatalog implements LibraryCatalog {
   async vectorSearch(space: string, query: Float32Array, k: number, filters: CatalogFilters): Promise<VectorFileHit[]> {
     if (k <= 0) return [];
     return this.run(async (c) => {
-      const dimRow = await c.query(`SELECT dim FROM vector_spaces WHERE name = $1`, [space]);
-      if (!dimRow.rowCount) return [];
-      const dim = dimRow.rows[0].dim as number;
+      // A space keeps its dimension for life: asked once per space.
+      let dim = this.codeIndexes.get(space)?.dim;
+      if (dim === undefined) {
+        const dimRow = await c.query(`SELECT dim FROM vector_spaces WHERE name = $1`, [space]);
+        if (!dimRow.rowCount) return [];
+        dim = dimRow.rows[0].dim as number;
+      }
       if (query.length !== dim) throw new CuebankError('invalid_input', `The query vector has ${query.length} values; space "${space}" holds ${dim}.`);
       const index = await this.codeIndex(c, space, dim);
       const q = unit(query);
@@ -393,8 +399,38 @@ export class PostgresCatalog implements LibraryCatalog {
       index = new TeamCodeIndex(space, dim);
       this.codeIndexes.set(space, index);
     }
-    await index.sync(c);
+    if (!this.feed?.online || index.stale) {
+      // Marked fresh before reading: a change announced during the sync marks it stale again.
+      index.stale = false;
+      try {
+        await index.sync(c);
+      } catch (err) {
+        index.stale = true;
+        throw err;
+      }
+    }
     return index;
+  }
+
+  /**
+   * Lets a change feed (change-feed.ts) decide when the codes need a sync: only after a window
+   * change is announced or the feed reconnects, instead of before every search.
+   */
+  followChanges(feed: TeamChangeFeed): () => void {
+    this.feed = feed;
+    const stale = () => {
+      for (const index of this.codeIndexes.values()) index.stale = true;
+    };
+    const onChange = (c: TeamChange) => c.kind === 'windows' && stale();
+    feed.on('change', onChange);
+    feed.on('online', stale);
+    feed.on('offline', stale);
+    return () => {
+      feed.off('change', onChange);
+      feed.off('online', stale);
+      feed.off('offline', stale);
+      if (this.feed === feed) this.feed = null;
+    };
   }
 
   /** Exact cosine of the query to each window, vectors fetched by id. */
