@@ -20,7 +20,7 @@ import { tempDir } from '../../helpers/tmp';
  * root at once, one killed and restarted, artists mapping the root to their own mount paths.
  */
 
-const TAKES = 96;
+const TAKES = 64;
 
 describe.skipIf(skipPg)('team library from the command line', () => {
   let tmp: { dir: string; cleanup: () => void };
