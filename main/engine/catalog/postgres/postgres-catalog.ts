@@ -201,8 +201,11 @@ export class PostgresCatalog implements LibraryCatalog {
           released = true;
           try {
             await client.query(`SELECT pg_advisory_unlock($1::int, k) FROM unnest($2::int[]) AS t(k)`, [rootId, held]);
-          } finally {
             client.release();
+          } catch (err) {
+            // A connection that could not unlock is closed, which drops its locks on the server.
+            client.release(err instanceof Error ? err : true);
+            throw teamError(err, this.url);
           }
         },
       };
