@@ -108,26 +108,27 @@ export class TeamCodeIndex {
       });
       for (const [id] of gone.rows as [number][]) if (this.remove(id)) removed++;
       let added = 0;
+      let sawRows = false;
       let after = 0;
       // Each chunk comes back as one row of packed columns (ids, file ids, codes, attributes
       // concatenated in id order; numbers big-endian as PostgreSQL's *send functions write them)
       // instead of 50,000 rows: the client then parses a few buffers, not a million row objects.
       for (;;) {
         const r = await client.query({
-          text: `SELECT COUNT(*)::int, MAX(x.id)::float8,
-                        string_agg(int8send(x.id), '' ORDER BY x.id), string_agg(int8send(x.file_id), '' ORDER BY x.id),
-                        string_agg(x.code, '' ORDER BY x.id), string_agg(float4send(x.duration), '' ORDER BY x.id),
-                        string_agg(int4send(x.rate), '' ORDER BY x.id), string_agg(int4send(x.channels), '' ORDER BY x.id)
-                   FROM (SELECT w.id, w.file_id, w.code, COALESCE(f.duration, 0)::real AS duration,
-                                COALESCE(f.sample_rate, 0) AS rate, COALESCE(f.channels, 0) AS channels
-                           FROM windows w JOIN files f ON f.id = w.file_id
-                          WHERE w.space = $1 AND w.tx >= $2::xid8 AND w.id > $3 AND f.status = 'ok'
-                          ORDER BY w.id LIMIT ${SYNC_CHUNK}) x`,
+          text: `SELECT COUNT(*)::int, MAX(x.window_id)::float8,
+                        string_agg(int8send(x.window_id), '' ORDER BY x.window_id), string_agg(int8send(x.file_id), '' ORDER BY x.window_id),
+                        string_agg(x.code, '' ORDER BY x.window_id), string_agg(float4send(COALESCE(x.duration, 0)), '' ORDER BY x.window_id),
+                        string_agg(int4send(COALESCE(x.sample_rate, 0)), '' ORDER BY x.window_id),
+                        string_agg(int4send(COALESCE(x.channels, 0)), '' ORDER BY x.window_id)
+                   FROM (SELECT window_id, file_id, code, duration, sample_rate, channels FROM window_codes
+                          WHERE space = $1 AND tx >= $2::xid8 AND window_id > $3
+                          ORDER BY window_id LIMIT ${SYNC_CHUNK}) x`,
           values: [this.space, since, after],
           rowMode: 'array',
         });
         const [n, last, ids, fileIds, codes, durations, rates, channels] = r.rows[0] as [number, number | null, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
         if (!n) break;
+        sawRows = true;
         const cb = this.cols.codeBytes;
         if (codes.length !== n * cb || ids.length !== n * 8) throw new Error(`The team library's codes of space "${this.space}" are not ${cb} bytes each.`);
         this.cols.reserve(this.n + n);
@@ -138,23 +139,27 @@ export class TeamCodeIndex {
         const ch = new DataView(channels.buffer, channels.byteOffset, channels.byteLength);
         for (let i = 0; i < n; i++) {
           const wid = Number(id.getBigInt64(i * 8));
-          if (this.slots.has(wid)) continue;
-          const s = this.n++;
-          this.slots.set(wid, s);
+          // Seen before (a transaction read twice, or a window rewritten in place): overwrite its slot.
+          let s = this.slots.get(wid);
+          if (s === undefined) {
+            s = this.n++;
+            this.slots.set(wid, s);
+            added++;
+          }
           this.cols.ids[s] = wid;
           this.cols.fileIds[s] = Number(fid.getBigInt64(i * 8));
           this.cols.duration[s] = dur.getFloat32(i * 4);
           this.cols.rate[s] = rate.getInt32(i * 4);
           this.cols.channels[s] = ch.getInt32(i * 4);
           this.cols.codes.set(codes.subarray(i * cb, (i + 1) * cb), s * cb);
-          added++;
         }
         if (n < SYNC_CHUNK) break;
         after = last!;
       }
       await client.query('COMMIT');
       this.xmin = snap.rows[0].xmin as string;
-      if (added || removed) this.full = null;
+      // Any row read may have changed a code in place: the full arena is rebuilt on next use.
+      if (added || removed || sawRows) this.full = null;
       return { added, removed };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);

@@ -548,13 +548,20 @@ export class PostgresCatalog implements LibraryCatalog {
       codes.set(signCode(w.vector, scratch), i * codeBytes);
     });
     const r = await c.query({
-      text: `INSERT INTO windows (file_id, space, start, "end", code, vector)
-             SELECT t.file_id, $1, t.start, t.stop,
-                    substring($5::bytea FROM (t.i::int - 1) * $7::int + 1 FOR $7::int),
-                    substring($6::bytea FROM (t.i::int - 1) * $8::int + 1 FOR $8::int)
-               FROM unnest($2::bigint[], $3::real[], $4::real[]) WITH ORDINALITY AS t(file_id, start, stop, i)
-             ON CONFLICT (file_id, space, start) DO UPDATE SET "end" = excluded."end", code = excluded.code, vector = excluded.vector
-             RETURNING id::float8`,
+      text: `WITH t AS (SELECT * FROM unnest($2::bigint[], $3::real[], $4::real[]) WITH ORDINALITY AS t(file_id, start, stop, i)),
+             ins AS (
+               INSERT INTO windows (file_id, space, start, "end", vector)
+               SELECT t.file_id, $1, t.start, t.stop, substring($6::bytea FROM (t.i::int - 1) * $8::int + 1 FOR $8::int) FROM t
+               ON CONFLICT (file_id, space, start) DO UPDATE SET "end" = excluded."end", vector = excluded.vector
+               RETURNING id, file_id, start),
+             codes AS (
+               INSERT INTO window_codes (window_id, space, file_id, code, duration, sample_rate, channels)
+               SELECT ins.id, $1, ins.file_id, substring($5::bytea FROM (t.i::int - 1) * $7::int + 1 FOR $7::int), f.duration, f.sample_rate, f.channels
+                 FROM ins JOIN t ON t.file_id = ins.file_id AND t.start = ins.start JOIN files f ON f.id = ins.file_id
+               ON CONFLICT (window_id) DO UPDATE SET code = excluded.code, duration = excluded.duration,
+                 sample_rate = excluded.sample_rate, channels = excluded.channels, tx = pg_current_xact_id()
+               RETURNING window_id)
+             SELECT ins.id::float8 FROM ins JOIN t ON t.file_id = ins.file_id AND t.start = ins.start ORDER BY t.i`,
       values: [space, rows.map((w) => w.fileId), rows.map((w) => w.start), rows.map((w) => w.end), codes, vectors, codeBytes, dim * 4],
       rowMode: 'array',
     });

@@ -34,7 +34,7 @@ export async function createRoles(client: pg.ClientBase, database: string): Prom
     GRANT INSERT, UPDATE, DELETE ON tags TO ${id('editor')};
     GRANT INSERT ON tag_history TO ${id('editor')};
     GRANT USAGE ON SEQUENCE tag_history_id_seq TO ${id('editor')};
-    GRANT INSERT, UPDATE, DELETE ON roots, files, vector_spaces, windows, window_removals TO ${id('indexer')};
+    GRANT INSERT, UPDATE, DELETE ON roots, files, vector_spaces, windows, window_codes, window_removals TO ${id('indexer')};
     GRANT INSERT, UPDATE, DELETE ON tags TO ${id('indexer')};
     GRANT INSERT ON tag_history TO ${id('indexer')};
     GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${id('indexer')};

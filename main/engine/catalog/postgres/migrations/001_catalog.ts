@@ -5,12 +5,14 @@ import type { PgMigration } from './migration';
  * indexers writing the same file meet in ON CONFLICT instead of making two rows. Keyword search
  * reads `words` (a weighted tsvector: name A, description B, folders C, other metadata D).
  *
- * Windows keep their vector twice: `vector` (float32 little-endian, the truth, fetched by id for the
- * exact re-rank) and `code` (its sign bits), which every client syncs into memory for the first
- * stages of the search (main/engine/catalog/postgres/code-index.ts). `tx` is the writing
- * transaction's id: a client that synced at a snapshot catches up with the rows of every
- * transaction at or above that snapshot's xmin, so a late commit is never skipped. A deleted
- * window leaves a row in window_removals (trigger) for the same catch-up.
+ * A window's float vector (little-endian float32, the truth, fetched by id for the exact re-rank)
+ * is in `windows`; its sign-bit code, with the file attributes filters read (duration, sample
+ * rate, channels), is in the narrow `window_codes`, which every client syncs into memory for the
+ * first stages of the search (main/engine/catalog/postgres/code-index.ts): a sync then reads
+ * ~100 bytes per window instead of scanning the vectors. `tx` is the writing transaction's id: a
+ * client that synced at a snapshot catches up with the rows of every transaction at or above that
+ * snapshot's xmin, so a late commit is never skipped. A deleted window leaves a row in
+ * window_removals (trigger) for the same catch-up; its code row goes with it (cascade).
  *
  * A window row (a 512-d vector is 2 KiB) is just over PostgreSQL's TOAST threshold: with the default
  * storage every vector would move to the TOAST table (two more tuples and an index entry each, and
@@ -67,13 +69,22 @@ export const pgMigration001: PgMigration = {
       space   text NOT NULL REFERENCES vector_spaces(name) ON DELETE CASCADE,
       start   real NOT NULL,
       "end"   real NOT NULL,
-      code    bytea NOT NULL,
       vector  bytea NOT NULL,
-      tx      xid8 NOT NULL DEFAULT pg_current_xact_id(),
       UNIQUE (file_id, space, start)
     );
     ALTER TABLE windows ALTER COLUMN vector SET STORAGE PLAIN;
-    CREATE INDEX windows_sync ON windows (space, tx);
+
+    CREATE TABLE window_codes (
+      window_id   bigint PRIMARY KEY REFERENCES windows(id) ON DELETE CASCADE,
+      space       text NOT NULL,
+      file_id     bigint NOT NULL,
+      code        bytea NOT NULL,
+      duration    real,
+      sample_rate integer,
+      channels    integer,
+      tx          xid8 NOT NULL DEFAULT pg_current_xact_id()
+    );
+    CREATE INDEX window_codes_sync ON window_codes (space, tx);
 
     CREATE TABLE window_removals (
       window_id bigint NOT NULL,
