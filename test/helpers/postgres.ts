@@ -61,7 +61,16 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
     async drop() {
       await admin(async (c) => {
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        // FORCE cannot end an autovacuum worker (the server's own role): wait for it and try again.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+            break;
+          } catch (err) {
+            if ((err as { code?: string }).code !== '42501' || attempt >= 20) throw err;
+            await new Promise((r) => setTimeout(r, 500));
+          }
+        }
         for (const role of [...logins, `${name}_reader`, `${name}_editor`, `${name}_indexer`]) await c.query(`DROP ROLE IF EXISTS ${role}`);
       });
     },
