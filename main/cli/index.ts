@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Engine, EngineConfig, EngineOptions } from '../engine';
+import type { SearchResponse } from '../../preload/contract/search';
 import { CuebankError } from '../engine/errors';
 import { runGenerate } from './generate';
 import { runKbCommand } from './kb';
@@ -9,6 +10,7 @@ import { runTag, runTags } from './tag';
 import { joinNegativeValues, runExportCommand, runProjectCommand, type CliContext } from './projects';
 import { runModelsCommand } from './models';
 import { printIndex, printLoudness, printMeta, printSearch } from './output';
+import { checkLocalDb, runTeamCommand, runTeamIndex, runTeamSearch } from './team';
 
 const USAGE = `Usage:
   cuebank index <folder>... --db <file> --models <dir> [--json]
@@ -37,7 +39,11 @@ const USAGE = `Usage:
   cuebank tag [<folder>...] --db <file> --models <dir> [--lalm-url URL] [--json]
   cuebank tags <file> --db <file> [--json]
   cuebank tags accept <file>... --db <file> [--models <dir>]
-  cuebank tags set <file> --db <file> [--caption T] [--catid C] [--keywords a,b] [--models <dir>]`;
+  cuebank tags set <file> --db <file> [--caption T] [--catid C] [--keywords a,b] [--models <dir>]
+  cuebank team init|upgrade|status <postgres url> [--json]
+  cuebank team grant <reader|editor|indexer> <pg user> <postgres url> [--json]
+  cuebank index --team <postgres url> --root NAME=PATH <folder>... [--models <dir>] [--json]
+  cuebank search --team <postgres url> --text "…" [--root-map NAME=PATH]... [--db <file>] [--models <dir>] [--limit N] [--json]`;
 
 /** A mistake in how the command was called: one line, then the usage, exit 2. */
 class UsageError extends Error {}
@@ -82,6 +88,9 @@ const OPTIONS = {
   keywords: { type: 'string' },
   dtype: { type: 'string' },
   catalog: { type: 'string' },
+  team: { type: 'string' },
+  root: { type: 'string', multiple: true },
+  'root-map': { type: 'string', multiple: true },
 } as const;
 
 type Args = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -139,6 +148,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'index': {
       if (!rest.length) throw new UsageError('index needs at least one folder');
+      if (args.team) return runTeamIndex(rest, { url: args.team, roots: args.root, models: args.models }, { usage: (m) => new UsageError(m), json: args.json });
+      if (args.root) throw new UsageError('--root applies only with --team');
       return withEngine(args, async (engine) => {
         const { jobId } = await engine.call('library.index', { folders: rest });
         const stopProgress = args.json ? () => undefined : showProgress(engine);
@@ -156,6 +167,13 @@ async function main(argv: string[]): Promise<number> {
       const weight = number(args.weight, 'weight', 0, 1);
       if (weight !== undefined && !(args.text && args.audio)) throw new UsageError('--weight applies only with both --text and --audio');
       const limit = number(args.limit, 'limit', 1, 100_000);
+      if (args.team) {
+        checkLocalDb(args.db);
+        const local = args.db ? (run: (engine: Engine) => Promise<SearchResponse>) => withEngine(args, run) : null;
+        const opts = { url: args.team, text: args.text, audio: args.audio, limit, rootMaps: args['root-map'], db: args.db, models: args.models };
+        return runTeamSearch(opts, local, { usage: (m) => new UsageError(m), json: args.json });
+      }
+      if (args['root-map']) throw new UsageError('--root-map applies only with --team');
       if (!fs.existsSync(need(args, 'db'))) throw new CuebankError('not_found', `No database at ${args.db}: run cuebank index first`);
       return withEngine(args, async (engine) => {
         const response = await engine.call('search.query', { text: args.text, audioPath: args.audio, weight, limit });
@@ -259,6 +277,8 @@ async function main(argv: string[]): Promise<number> {
         json: args.json,
       });
     }
+    case 'team':
+      return runTeamCommand(rest, { usage: (m) => new UsageError(m), json: args.json });
     default:
       throw new UsageError(`unknown command "${command}"`);
   }

@@ -24,6 +24,7 @@ export interface EngineConfig {
   critic?: CriticSettingsInput;
   retrieve?: Partial<RetrieveSettings>;
   tagging?: TaggingSettingsInput;
+  team?: Partial<TeamSettings>;
 }
 
 export interface IndexSettings {
@@ -70,6 +71,14 @@ export interface SearchSettings {
    * accepted tag, the knowledge base's caption vectors; seed 001 eq. 3) added to S_text.
    */
   captionWeight: number;
+}
+
+/** The team library on PostgreSQL (README "Team library"). */
+export interface TeamSettings {
+  /** Longest one statement may run on the server before it is cancelled with a clear message, ms. */
+  statementTimeoutMs: number;
+  /** Connections one client holds at most. */
+  connections: number;
 }
 
 export interface ModelSettings {
@@ -179,6 +188,7 @@ export interface ResolvedConfig {
   critic: CriticSettings;
   retrieve: RetrieveSettings;
   tagging: TaggingSettings;
+  team: TeamSettings;
 }
 
 /** Both critics: the time grid of the per-event curves (README "Critics"). */
@@ -367,6 +377,7 @@ export function resolveConfig(config: EngineConfig): ResolvedConfig {
     critic: resolveCriticSettings(config.critic),
     retrieve: { ...(defaults.retrieve as RetrieveSettings), ...config.retrieve },
     tagging: resolveTaggingSettings(config.tagging),
+    team: { ...(defaults.team as TeamSettings), ...config.team },
   };
 }
 
