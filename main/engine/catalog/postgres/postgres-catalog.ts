@@ -28,6 +28,7 @@ import {
   type LibraryCatalog,
   type VectorFileHit,
 } from '../types';
+import { fileFromColumns, type FileColumns } from '../file-row';
 import { teamError } from './connect';
 import type { TeamChange, TeamChangeFeed } from './change-feed';
 import { TeamCodeIndex } from './code-index';
@@ -39,46 +40,13 @@ const KEYWORD_SCAN = 2_000;
 const FILE_COLUMNS = `id::float8 AS id, root_id, rel_path, name, size::float8 AS size, mtime_ms, fingerprint, status, error, codec,
   sample_rate, channels, bits_per_sample, frames::float8 AS frames, duration, meta_json, embed_space`;
 
-interface PgFileRow {
-  id: number;
+interface PgFileRow extends FileColumns {
   root_id: number;
   rel_path: string;
-  name: string;
-  size: number;
-  mtime_ms: number;
-  fingerprint: string;
-  status: 'ok' | 'failed';
-  error: string | null;
-  codec: string | null;
-  sample_rate: number | null;
-  channels: number | null;
-  bits_per_sample: number | null;
-  frames: number | null;
-  duration: number | null;
-  meta_json: string | null;
-  embed_space: string | null;
 }
 
 function toFile(r: PgFileRow): CatalogFile {
-  return {
-    id: r.id,
-    rootId: r.root_id,
-    relPath: r.rel_path,
-    name: r.name,
-    size: r.size,
-    mtimeMs: r.mtime_ms,
-    fingerprint: r.fingerprint,
-    status: r.status,
-    error: r.error,
-    codec: r.codec,
-    sampleRate: r.sample_rate,
-    channels: r.channels,
-    bitsPerSample: r.bits_per_sample,
-    frames: r.frames,
-    duration: r.duration,
-    metaJson: r.meta_json,
-    embedSpace: r.embed_space,
-  };
+  return fileFromColumns(r, r.root_id, r.rel_path);
 }
 
 /** Query words as a tsquery: any word may match, the last as a prefix (as keywords.ts ftsQuery). */

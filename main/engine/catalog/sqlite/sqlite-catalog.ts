@@ -10,6 +10,7 @@ import type { Db } from '../../db/open';
 import { FileQueries, type FileRecord } from '../../db/queries/files';
 import { FolderQueries } from '../../db/queries/folders';
 import { CuebankError } from '../../errors';
+import { fileFromColumns, type FileColumns } from '../file-row';
 import { ftsQuery } from '../../library/keywords';
 import { VectorSpaces } from '../../library/spaces';
 import { TagStore } from '../../tagging/store';
@@ -53,24 +54,9 @@ function filterSql(f: CatalogFilters): Filter {
   return { sql: parts.map((p) => ` AND ${p}`).join(''), params };
 }
 
-interface FileRowFull {
-  id: number;
+interface FileRowFull extends FileColumns {
   folder_id: number;
   path: string;
-  name: string;
-  size: number;
-  mtime_ms: number;
-  fingerprint: string;
-  status: 'ok' | 'failed';
-  error: string | null;
-  codec: string | null;
-  sample_rate: number | null;
-  channels: number | null;
-  bits_per_sample: number | null;
-  frames: number | null;
-  duration: number | null;
-  meta_json: string | null;
-  embed_space: string | null;
 }
 
 export class SqliteCatalog implements LibraryCatalog {
@@ -299,25 +285,7 @@ export class SqliteCatalog implements LibraryCatalog {
 
   private toFile(r: FileRowFull): CatalogFile {
     const root = this.root(r.folder_id);
-    return {
-      id: r.id,
-      rootId: r.folder_id,
-      relPath: path.relative(root.path, r.path).split(path.sep).join('/'),
-      name: r.name,
-      size: r.size,
-      mtimeMs: r.mtime_ms,
-      fingerprint: r.fingerprint,
-      status: r.status,
-      error: r.error,
-      codec: r.codec,
-      sampleRate: r.sample_rate,
-      channels: r.channels,
-      bitsPerSample: r.bits_per_sample,
-      frames: r.frames,
-      duration: r.duration,
-      metaJson: r.meta_json,
-      embedSpace: r.embed_space,
-    };
+    return fileFromColumns(r, r.folder_id, path.relative(root.path, r.path).split(path.sep).join('/'));
   }
 
   private async tagStore(): Promise<TagStore> {
