@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { openDatabase, type Db } from '../../main/engine/db/open';
 import { openVectorStore, type VectorStoreOptions } from '../../main/engine/library/vector-store';
-import { Prng } from '../fixtures/prng';
+import { clusteredVectors } from './clustered-vectors';
 
 const D = 512;
 
@@ -56,64 +56,17 @@ const APP_K = 400;
 
 // ---- data ------------------------------------------------------------------------------------
 
-class Gauss {
-  private spare: number | null = null;
-  constructor(private readonly r: Prng) {}
-  next(): number {
-    if (this.spare !== null) {
-      const s = this.spare;
-      this.spare = null;
-      return s;
-    }
-    let u: number, v: number, s: number;
-    do {
-      u = 2 * this.r.next() - 1;
-      v = 2 * this.r.next() - 1;
-      s = u * u + v * v;
-    } while (s >= 1 || s === 0);
-    const m = Math.sqrt((-2 * Math.log(s)) / s);
-    this.spare = v * m;
-    return u * m;
-  }
-}
-
-function normalize(v: Float32Array): Float32Array {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
-  const n = Math.sqrt(s) || 1;
-  for (let i = 0; i < v.length; i++) v[i] /= n;
-  return v;
-}
-
 function makeData() {
-  const r = new Prng(Number(args.seed));
-  const g = new Gauss(r);
-  const clusters = Number(args.clusters);
-  const rank = Number(args.rank);
   const spread = Number(args.spread);
-  const noise = Number(args.noise);
-  const offset = Number(args.offset);
-  const shared = normalize(Float32Array.from({ length: D }, () => g.next()));
-  const centres: Float32Array[] = [];
-  const bases: Float32Array[] = [];
-  for (let c = 0; c < clusters; c++) {
-    const u = normalize(Float32Array.from({ length: D }, () => g.next()));
-    for (let i = 0; i < D; i++) u[i] += offset * shared[i];
-    centres.push(normalize(u));
-    bases.push(Float32Array.from({ length: rank * D }, () => g.next() / Math.sqrt(D)));
-  }
-  const point = (out: Float32Array, c: number, spreadAt = spread, noiseAt = noise) => {
-    const centre = centres[c];
-    const basis = bases[c];
-    const sd = noiseAt / Math.sqrt(D);
-    for (let i = 0; i < D; i++) out[i] = centre[i] + sd * g.next();
-    for (let j = 0; j < rank; j++) {
-      const z = (spreadAt * g.next()) / Math.sqrt(rank);
-      for (let i = 0, o = j * D; i < D; i++, o++) out[i] += z * basis[o];
-    }
-    return normalize(out);
-  };
-  const pick = () => Math.floor(r.next() * clusters);
+  const { point, pick } = clusteredVectors({
+    seed: Number(args.seed),
+    dim: D,
+    clusters: Number(args.clusters),
+    rank: Number(args.rank),
+    spread,
+    noise: Number(args.noise),
+    offset: Number(args.offset),
+  });
   const data = new Float32Array(N * D);
   for (let i = 0; i < N; i++) point(data.subarray(i * D, (i + 1) * D), pick());
   const near: Float32Array[] = [];

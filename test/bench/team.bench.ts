@@ -23,7 +23,7 @@ import { openTeamPool } from '../../main/engine/catalog/postgres/connect';
 import { PostgresCatalog } from '../../main/engine/catalog/postgres/postgres-catalog';
 import { teamInit } from '../../main/engine/catalog/postgres/team-admin';
 import type { CatalogFileInput, CatalogFilters } from '../../main/engine/catalog/types';
-import { Prng } from '../fixtures/prng';
+import { clusteredVectors } from './clustered-vectors';
 import { createTestDatabase, requirePgUrl } from '../helpers/postgres';
 import { machineLine } from './machine';
 
@@ -46,59 +46,10 @@ const BATCH_FILES = Number(args['batch-files']);
 const K = 10;
 const CATS = Array.from({ length: 20 }, (_, i) => `BENCH${String(i).padStart(2, '0')}`);
 
-class Gauss {
-  private spare: number | null = null;
-  constructor(private readonly r: Prng) {}
-  next(): number {
-    if (this.spare !== null) {
-      const s = this.spare;
-      this.spare = null;
-      return s;
-    }
-    let u: number, v: number, s: number;
-    do {
-      u = 2 * this.r.next() - 1;
-      v = 2 * this.r.next() - 1;
-      s = u * u + v * v;
-    } while (s >= 1 || s === 0);
-    const m = Math.sqrt((-2 * Math.log(s)) / s);
-    this.spare = v * m;
-    return u * m;
-  }
-}
-
-function normalize(v: Float32Array): Float32Array {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
-  const n = Math.sqrt(s) || 1;
-  for (let i = 0; i < v.length; i++) v[i] /= n;
-  return v;
-}
-
 /** Same generator and defaults as search.bench.ts (512 clusters, rank 16, spread 0.5, noise 0.25, offset 0.8). */
 function makeData() {
-  const r = new Prng(Number(args.seed));
-  const g = new Gauss(r);
-  const [clusters, rank, spread, noise, offset, farNoise] = [512, 16, 0.5, 0.25, 0.8, 2];
-  const shared = normalize(Float32Array.from({ length: D }, () => g.next()));
-  const centres: Float32Array[] = [];
-  const bases: Float32Array[] = [];
-  for (let c = 0; c < clusters; c++) {
-    const u = normalize(Float32Array.from({ length: D }, () => g.next()));
-    for (let i = 0; i < D; i++) u[i] += offset * shared[i];
-    centres.push(normalize(u));
-    bases.push(Float32Array.from({ length: rank * D }, () => g.next() / Math.sqrt(D)));
-  }
-  const point = (out: Float32Array, c: number, noiseAt = noise) => {
-    const sd = noiseAt / Math.sqrt(D);
-    for (let i = 0; i < D; i++) out[i] = centres[c][i] + sd * g.next();
-    for (let j = 0; j < rank; j++) {
-      const z = (spread * g.next()) / Math.sqrt(rank);
-      for (let i = 0, o = j * D; i < D; i++, o++) out[i] += z * bases[c][o];
-    }
-    return normalize(out);
-  };
-  const pick = () => Math.floor(r.next() * clusters);
+  const farNoise = 2;
+  const { random: r, point, pick } = clusteredVectors({ seed: Number(args.seed), dim: D, clusters: 512, rank: 16, spread: 0.5, noise: 0.25, offset: 0.8 });
   const data = new Float32Array(N * D);
   for (let i = 0; i < N; i++) point(data.subarray(i * D, (i + 1) * D), pick());
   const duration = new Float32Array(FILES);
@@ -110,7 +61,7 @@ function makeData() {
     if (r.next() < 0.3) cat[f] = Math.floor(r.next() * CATS.length);
   }
   const near = Array.from({ length: Q }, () => point(new Float32Array(D), pick()));
-  const far = Array.from({ length: Q }, () => point(new Float32Array(D), pick(), farNoise));
+  const far = Array.from({ length: Q }, () => point(new Float32Array(D), pick(), 0.5, farNoise));
   return { data, duration, rate, cat, queries: { near, far } };
 }
 
