@@ -9,8 +9,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { CuebankError } from '../../errors';
 import { RUNNER_PID, runsElsewhere } from '../../runner';
 import { MANIFEST_FILE, type ManifestInput } from '../manifest';
@@ -272,23 +270,28 @@ async function download(opts: DownloadOptions, paths: Paths): Promise<Downloaded
       const { start, body } = await client.get(pack.repo, revision, f.path, have, null, signal);
       if (start !== have) done -= have; // the server sent the whole file: start over
       let received = 0;
-      const counter = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
+      const expected = info.size - start;
+      // Each piece is on disk before the next is read: when the connection drops, every byte that
+      // arrived is kept for the resume (a stream pipeline would discard what its buffers held).
+      const out = await fs.promises.open(part, start > 0 ? 'a' : 'w');
+      try {
+        for await (const chunk of body as AsyncIterable<Buffer>) {
+          signal?.throwIfAborted();
+          await out.write(chunk);
           received += chunk.length;
           done += chunk.length;
           speed.add(chunk.length);
           report(f.path, i);
-          cb(null, chunk);
-        },
-      });
-      const expected = info.size - start;
-      try {
-        await pipeline(body, counter, fs.createWriteStream(part, { flags: start > 0 ? 'a' : 'w' }), { signal });
+        }
       } catch (err) {
+        // Cancelling destroys the response, which surfaces as a connection error: say it was a cancel.
+        if (signal?.aborted) throw new DOMException('The download was cancelled', 'AbortError');
         const e = err as NodeJS.ErrnoException;
         if (e.code === 'ENOSPC') throw diskFull(modelsDir, expected - received, null);
         if (err instanceof CuebankError || e.name === 'AbortError') throw err;
         throw new CuebankError('model_error', `The connection closed after ${start + received} of ${info.size} bytes of ${f.path} (${e.message}). Run the download again to resume from there.`);
+      } finally {
+        await out.close();
       }
       if (received < expected) {
         throw new CuebankError('model_error', `The connection closed after ${start + received} of ${info.size} bytes of ${f.path}. Run the download again to resume from there.`);
